@@ -1,0 +1,69 @@
+// Global settings: one typed object, seeded from METAOP_* environment variables, scoped overrides.
+
+export interface MetaOpFlags {
+  /** Backend used when none was set with setBackend (METAOP_BACKEND). */
+  backend: string | undefined;
+  /** Folder for compiled kernels (METAOP_CACHE_DIR); backends choose a user cache folder when unset. */
+  cacheDir: string | undefined;
+  /** Seed of the default random generator (METAOP_SEED). */
+  seed: number;
+  /** Realize every Var as soon as it is built: slow, for debugging (METAOP_EAGER=1). */
+  eager: boolean;
+  /** Print progress lines such as "compiling kernels 12/30" (METAOP_PROGRESS=0 turns them off). */
+  progress: boolean;
+  /** Print notices about backend choices and fallbacks (METAOP_QUIET=1 turns them off). */
+  notices: boolean;
+}
+
+function env(name: string): string | undefined {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const v = proc?.env?.[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function envBool(name: string, fallback: boolean): boolean {
+  const v = env(name);
+  if (v === undefined) return fallback;
+  return !['0', 'false', 'no', 'off'].includes(v.toLowerCase());
+}
+
+function envInt(name: string, fallback: number): number {
+  const v = env(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error(`${name}=${v} is not an integer`);
+  return n;
+}
+
+export const flags: MetaOpFlags = {
+  backend: env('METAOP_BACKEND'),
+  cacheDir: env('METAOP_CACHE_DIR'),
+  seed: envInt('METAOP_SEED', 0),
+  eager: envBool('METAOP_EAGER', false),
+  progress: envBool('METAOP_PROGRESS', true),
+  notices: !envBool('METAOP_QUIET', false),
+};
+
+/** Reads an environment variable (undefined where there is no process, as in a browser). */
+export function readEnv(name: string): string | undefined {
+  return env(name);
+}
+
+/** Runs `fn` with some flags overridden, restoring them afterwards (also when fn throws). */
+export function flagScope<T>(overrides: Partial<MetaOpFlags>, fn: () => T): T {
+  const saved: Partial<MetaOpFlags> = {};
+  for (const key of Object.keys(overrides) as (keyof MetaOpFlags)[]) {
+    (saved as Record<string, unknown>)[key] = flags[key];
+    (flags as unknown as Record<string, unknown>)[key] = overrides[key];
+  }
+  try {
+    return fn();
+  } finally {
+    Object.assign(flags, saved);
+  }
+}
+
+/** Prints a one-line notice to stderr unless notices are off. */
+export function notice(message: string): void {
+  if (flags.notices) console.warn(`[metaop] ${message}`);
+}

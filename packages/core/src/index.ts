@@ -1,0 +1,23 @@
+// @metaop/core: dtypes, shapes, the lazy Var, graph nodes, index expressions, the Backend contract
+// and registry, realize, memory ownership and flags.
+export * from './dtype.js';
+export * from './errors.js';
+export * from './shape.js';
+export * from './flags.js';
+export * from './graph.js';
+export * from './index-expr/index.js';
+export { Var, isVar, expectVar, type NestedArray } from './var.js';
+export * from './backend.js';
+export { realize, collectGraph } from './realize.js';
+export {
+  memory,
+  resetPeakBytes,
+  tidy,
+  keep,
+  allocStorage,
+  freeStorage,
+  attachStorage,
+  releaseStorage,
+  type MemoryInfo,
+} from './memory.js';
+export { noGrad, enableGrad, isGradEnabled, contextVar, type ContextVar } from './context.js';

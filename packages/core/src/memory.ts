@@ -1,0 +1,184 @@
+// Memory ownership: live-bytes accounting, dispose bookkeeping, the GC backstop, and tidy scopes.
+import type { Backend, Storage } from './backend.js';
+import { contextVar } from './context.js';
+import { itemSize } from './dtype.js';
+import type { Var } from './var.js';
+
+export interface MemoryInfo {
+  /** Bytes held by storages that are alive now. */
+  liveBytes: number;
+  /** Storages alive now (realized Vars plus temporaries of a running program). */
+  liveStorages: number;
+  /** Largest liveBytes seen since the last resetPeakBytes(). */
+  peakBytes: number;
+  /** Storages freed by the garbage-collection backstop rather than dispose(). */
+  collectedByGC: number;
+}
+
+const info: MemoryInfo = { liveBytes: 0, liveStorages: 0, peakBytes: 0, collectedByGC: 0 };
+const freed = new WeakSet<Storage>();
+
+export function memory(): MemoryInfo {
+  return { ...info };
+}
+
+export function resetPeakBytes(): void {
+  info.peakBytes = info.liveBytes;
+}
+
+function bytesOf(s: Storage): number {
+  return s.numel * itemSize(s.dtype);
+}
+
+/** Allocates through the backend and counts the bytes. */
+export function allocStorage(backend: Backend, dtype: Storage['dtype'], numel: number): Storage {
+  const s = backend.alloc(dtype, numel);
+  info.liveBytes += bytesOf(s);
+  info.liveStorages++;
+  if (info.liveBytes > info.peakBytes) info.peakBytes = info.liveBytes;
+  return s;
+}
+
+/** Frees once; a second call is a no-op. */
+export function freeStorage(s: Storage): void {
+  if (freed.has(s)) return;
+  freed.add(s);
+  info.liveBytes -= bytesOf(s);
+  info.liveStorages--;
+  s.backend.free(s);
+}
+
+const backstop =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<Storage>((s) => {
+        if (!freed.has(s)) {
+          info.collectedByGC++;
+          freeStorage(s);
+        }
+      })
+    : undefined;
+
+/** Attaches storage to a Var; the GC backstop frees it if the Var is collected undisposed. */
+export function attachStorage(v: Var, s: Storage): void {
+  v.storage = s;
+  backstop?.register(v, s, v);
+}
+
+/** Detaches a Var's storage without freeing it (to move it to another Var). */
+export function detachStorage(v: Var): Storage | null {
+  const s = v.storage;
+  if (!s) return null;
+  v.storage = null;
+  backstop?.unregister(v);
+  return s;
+}
+
+/** Detaches and frees a Var's storage. */
+export function releaseStorage(v: Var): void {
+  const s = v.storage;
+  if (!s) return;
+  v.storage = null;
+  backstop?.unregister(v);
+  freeStorage(s);
+}
+
+// ---- tidy scopes -------------------------------------------------------------------------------
+
+interface Scope {
+  readonly vars: Var[];
+  readonly kept: Set<Var>;
+}
+
+const scopeStack = contextVar<Scope[]>([]);
+
+function scopes(): Scope[] {
+  return scopeStack.get();
+}
+
+/** Records a new Var in the innermost tidy scope, if any. */
+export function trackVar(v: Var): void {
+  const s = scopes();
+  if (s.length > 0) s[s.length - 1].vars.push(v);
+}
+
+/** Keeps a Var alive past the enclosing tidy scopes. */
+export function keep<T extends Var>(v: T): T {
+  for (const s of scopes()) s.kept.add(v);
+  return v;
+}
+
+function collectVars(value: unknown, into: Set<Var>, isVar: (x: unknown) => x is Var, depth = 0): void {
+  if (depth > 8 || value === null || typeof value !== 'object') return;
+  if (isVar(value)) {
+    into.add(value);
+    return;
+  }
+  if (Array.isArray(value)) for (const x of value) collectVars(x, into, isVar, depth + 1);
+  else if (value instanceof Map) for (const x of value.values()) collectVars(x, into, isVar, depth + 1);
+  else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const x of Object.values(value)) collectVars(x, into, isVar, depth + 1);
+  }
+}
+
+export interface TidyHooks {
+  isVar(x: unknown): x is Var;
+  realize(vars: Var[]): void;
+  dispose(v: Var): void;
+}
+
+let hooks: TidyHooks | undefined;
+export function setTidyHooks(h: TidyHooks): void {
+  hooks = h;
+}
+
+function endScope(scope: Scope, parent: Scope | undefined, result: unknown): void {
+  if (!hooks) return;
+  const returned = new Set<Var>();
+  collectVars(result, returned, hooks.isVar);
+  // Returned Vars may read storage this scope is about to free: compute them first.
+  const pending = [...returned].filter((v) => v.storage === null && !v.isDisposed);
+  if (pending.length > 0 && scope.vars.some((v) => v.storage !== null && !returned.has(v))) hooks.realize(pending);
+  for (const v of scope.vars) {
+    if (returned.has(v) || scope.kept.has(v)) {
+      // Returned Vars belong to the enclosing scope now (kept ones were marked kept there too).
+      if (parent && returned.has(v)) parent.vars.push(v);
+      continue;
+    }
+    hooks.dispose(v);
+  }
+}
+
+/**
+ * Runs fn and disposes every Var created inside it except those it returns (in arrays, plain
+ * objects or Maps) and those passed to keep(). Works across await: pass an async function and
+ * await the result.
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope: Scope = { vars: [], kept: new Set() };
+  const outer = scopes();
+  const parent = outer.length > 0 ? outer[outer.length - 1] : undefined;
+  const run = (): T => {
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      endScope(scope, parent, undefined);
+      throw e;
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (value) => {
+          endScope(scope, parent, value);
+          return value;
+        },
+        (e: unknown) => {
+          endScope(scope, parent, undefined);
+          throw e;
+        },
+      ) as T;
+    }
+    endScope(scope, parent, result);
+    return result;
+  };
+  return scopeStack.run([...outer, scope], run);
+}

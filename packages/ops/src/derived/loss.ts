@@ -1,0 +1,161 @@
+// Losses with PyTorch's conventions: reductions, class weights, ignoreIndex, label smoothing.
+import { ArgumentError, DTypeError, expectVar, formatShape, isFloat, ShapeError, type Var } from '@metaop/core';
+import { cast } from '../meta/elementwise.js';
+import { broadcast, reshape } from '../meta/reindex.js';
+import { abs, add, div, exp, log, mul, ne, neg, sub, where, minimum } from './arithmetic.js';
+import { gather } from './indexing.js';
+import { logSoftmax, mean, sum } from './reduction.js';
+import { permute } from '../meta/reindex.js';
+import { relu } from './activation.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+function reduceLoss(loss: Var, reduction: Reduction, op: string): Var {
+  switch (reduction) {
+    case 'mean':
+      return mean(loss);
+    case 'sum':
+      return sum(loss);
+    case 'none':
+      return loss;
+    default:
+      throw new ArgumentError(`unknown reduction '${String(reduction)}'; use 'mean', 'sum' or 'none'`, op);
+  }
+}
+
+export interface NllLossOptions {
+  reduction?: Reduction;
+  /** Per-class weights [C]. */
+  weight?: Var;
+  /** Targets equal to this are skipped (and not counted by 'mean'). */
+  ignoreIndex?: number;
+}
+
+/** Moves the class dim (1) last and flattens: [N, C, d...] -> [N*d..., C]; targets [N, d...] -> [N*d...]. */
+function classesLast(input: Var, target: Var, op: string): [Var, Var] {
+  if (input.ndim < 1) throw new ShapeError('input needs a class dim', op);
+  if (input.ndim === 1) return [reshape(input, [1, input.shape[0]]), reshape(target, [1])];
+  const C = input.shape[1];
+  const expected = [input.shape[0], ...input.shape.slice(2)];
+  if (target.ndim !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
+    throw new ShapeError(`target ${formatShape(target.shape)} must be ${formatShape(expected)} for input ${formatShape(input.shape)}`, op);
+  }
+  const perm = [0, ...input.shape.slice(2).map((_, i) => i + 2), 1];
+  return [reshape(permute(input, perm), [-1, C]), reshape(target, [-1])];
+}
+
+/** Negative log likelihood of class-index targets given log-probabilities [N, C, ...]. */
+export function nllLoss(logProbs: Var, target: Var, options: NllLossOptions = {}): Var {
+  const op = 'nllLoss';
+  expectVar(logProbs, op);
+  expectVar(target, op, 'target');
+  if (isFloat(target.dtype)) throw new DTypeError(`target must hold class indices (int32), got ${target.describe()}`, op);
+  const { reduction = 'mean', weight, ignoreIndex = -100 } = options;
+  const [lp, t] = classesLast(logProbs, cast(target, 'int32'), op);
+  const C = lp.shape[1];
+  const picked = reshape(gather(lp, 1, reshape(t, [-1, 1])), [-1]);
+  const valid = cast(ne(t, ignoreIndex), lp.dtype);
+  let w = valid;
+  if (weight) {
+    expectVar(weight, op, 'weight');
+    if (weight.ndim !== 1 || weight.shape[0] !== C) throw new ShapeError(`weight ${formatShape(weight.shape)} must be [${C}]`, op);
+    w = mul(valid, reshape(gather(reshape(weight, [1, C]), 1, reshape(where(ne(t, ignoreIndex), t, 0), [1, -1])), [-1]));
+  }
+  const losses = neg(mul(picked, w));
+  if (reduction === 'mean') return div(sum(losses), sum(w));
+  if (reduction === 'none') return reshape(losses, logProbs.ndim === 1 ? [] : [logProbs.shape[0], ...logProbs.shape.slice(2)]);
+  return reduceLoss(losses, reduction, op);
+}
+
+export interface CrossEntropyOptions extends NllLossOptions {
+  /** Mixes the one-hot target with the uniform distribution: (1-ε)·onehot + ε/C. */
+  labelSmoothing?: number;
+}
+
+/**
+ * Cross entropy of logits [N, C, ...] against class indices (int) or class probabilities
+ * (float, same shape as the logits), like torch.nn.functional.cross_entropy.
+ */
+export function crossEntropy(logits: Var, target: Var, options: CrossEntropyOptions = {}): Var {
+  const op = 'crossEntropy';
+  expectVar(logits, op);
+  expectVar(target, op, 'target');
+  const { reduction = 'mean', labelSmoothing = 0, weight, ignoreIndex = -100 } = options;
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new ArgumentError(`labelSmoothing ${labelSmoothing} must be in [0, 1]`, op);
+  const logp = logSoftmax(logits, logits.ndim === 1 ? 0 : 1);
+  const C = logits.ndim === 1 ? logits.shape[0] : logits.shape[1];
+  if (isFloat(target.dtype)) {
+    // Probability targets.
+    if (target.ndim !== logits.ndim || target.shape.some((d, i) => d !== logits.shape[i])) {
+      throw new ShapeError(`probability target ${formatShape(target.shape)} must match logits ${formatShape(logits.shape)}`, op);
+    }
+    let t = labelSmoothing > 0 ? add(mul(target, 1 - labelSmoothing), labelSmoothing / C) : target;
+    if (weight) t = mul(t, reshape(weight, logits.ndim === 1 ? [C] : [1, C, ...logits.shape.slice(2).map(() => 1)]));
+    const perSample = neg(sum(mul(logp, t), logits.ndim === 1 ? 0 : 1));
+    return reduceLoss(perSample, reduction, op);
+  }
+  const nll = nllLoss(logp, target, { reduction, weight, ignoreIndex });
+  if (labelSmoothing === 0) return nll;
+  // torch: (1-ε)·nll + ε·(-Σ_c w_c·logp_c / C), with ignored targets masked and 'mean' over the weights.
+  const [lp, t] = classesLast(logp, cast(target, 'int32'), op);
+  const valid = cast(ne(t, ignoreIndex), lp.dtype);
+  const lpw = weight ? mul(lp, broadcast(reshape(weight, [1, C]), lp.shape)) : lp;
+  const smooth = mul(neg(div(sum(lpw, 1), C)), valid);
+  let smoothLoss: Var;
+  if (reduction === 'mean') {
+    const denom = weight ? sum(mul(valid, reshape(gather(reshape(weight, [1, C]), 1, reshape(where(ne(t, ignoreIndex), t, 0), [1, -1])), [-1]))) : sum(valid);
+    smoothLoss = div(sum(smooth), denom);
+  } else if (reduction === 'sum') smoothLoss = sum(smooth);
+  else smoothLoss = reshape(smooth, nll.shape);
+  return add(mul(nll, 1 - labelSmoothing), mul(smoothLoss, labelSmoothing));
+}
+
+/** Mean squared error. */
+export function mse(input: Var, target: Var, reduction: Reduction = 'mean'): Var {
+  expectVar(input, 'mse');
+  expectVar(target, 'mse', 'target');
+  const d = sub(input, target);
+  return reduceLoss(mul(d, d), reduction, 'mse');
+}
+
+export interface BceOptions {
+  reduction?: Reduction;
+  /** Weight of positive examples per class (broadcast against the last dims). */
+  posWeight?: Var;
+  weight?: Var;
+}
+
+/** Binary cross entropy on logits, computed stably: max(x,0) - x·y + log(1 + exp(-|x|)). */
+export function binaryCrossEntropyWithLogits(logits: Var, target: Var, options: BceOptions = {}): Var {
+  const op = 'binaryCrossEntropyWithLogits';
+  expectVar(logits, op);
+  expectVar(target, op, 'target');
+  if (target.ndim !== logits.ndim || target.shape.some((d, i) => d !== logits.shape[i])) {
+    throw new ShapeError(`target ${formatShape(target.shape)} must match logits ${formatShape(logits.shape)}`, op);
+  }
+  const { reduction = 'mean', posWeight, weight } = options;
+  const softTerm = log(add(exp(neg(abs(logits))), 1));
+  let loss: Var;
+  if (posWeight) {
+    // torch: (1 - y)·x + (1 + (pw - 1)·y)·(log(1 + exp(-|x|)) + max(-x, 0))
+    const lw = add(mul(sub(posWeight, 1), target), 1);
+    loss = add(mul(sub(1, target), logits), mul(lw, add(softTerm, relu(neg(logits)))));
+  } else {
+    loss = add(sub(relu(logits), mul(logits, target)), softTerm);
+  }
+  if (weight) loss = mul(loss, weight);
+  return reduceLoss(loss, reduction, op);
+}
+
+/** Mean absolute error. */
+export function l1Loss(input: Var, target: Var, reduction: Reduction = 'mean'): Var {
+  return reduceLoss(abs(sub(input, target)), reduction, 'l1Loss');
+}
+
+/** Smooth L1 (Huber-like with beta) as in torch. */
+export function smoothL1Loss(input: Var, target: Var, beta = 1, reduction: Reduction = 'mean'): Var {
+  const d = abs(sub(input, target));
+  const quad = div(mul(mul(minimum(d, beta), minimum(d, beta)), 0.5), beta);
+  const loss = beta === 0 ? d : where(ne(minimum(d, beta), d), sub(d, beta / 2), quad);
+  return reduceLoss(loss, reduction, 'smoothL1Loss');
+}

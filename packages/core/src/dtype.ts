@@ -69,8 +69,8 @@ export function promoteTypes(a: DType, b: DType): DType {
 
 /**
  * Converts a number to the value stored by `dtype`: float32 rounds to nearest, integers
- * truncate toward zero and wrap (two's complement), bool is `value != 0`.
- * NaN converts to 0 for integer types. This is the C cast `(T)(int32_t)x` for uint8.
+ * truncate toward zero and wrap (two's complement), bool is `value != 0` (so NaN is true, as in C
+ * and PyTorch). NaN converts to 0 for integer types. This is the C cast `(T)(int32_t)x` for uint8.
  */
 export function convertValue(value: number, dtype: DType): number {
   switch (dtype) {
@@ -83,7 +83,7 @@ export function convertValue(value: number, dtype: DType): number {
     case 'uint8':
       return (Math.trunc(value) | 0) & 255;
     case 'bool':
-      return value !== 0 && !Number.isNaN(value) ? 1 : 0;
+      return value !== 0 ? 1 : 0;
     default:
       return assertNever(dtype);
   }

@@ -182,6 +182,29 @@ function modLinear(a: Linear, b: Linear, ranges: AxisRanges): Linear {
   return atomTerm({ kind: 'bin', op: '%', a: rebuild(rest), b: { kind: 'const', value: d } });
 }
 
+/** Folds k*B*(x/B) + k*(x%B) into k*x (floor division identity), repeatedly. */
+function recombineDivMod(l: Linear, ranges: AxisRanges): Linear {
+  let changed = true;
+  let cur = l;
+  while (changed) {
+    changed = false;
+    for (const d of cur.terms) {
+      const a = d.atom;
+      if (a.kind !== 'bin' || a.op !== '/' || a.b.kind !== 'const') continue;
+      const B = a.b.value;
+      const m = cur.terms.find(
+        (t) => t.atom.kind === 'bin' && t.atom.op === '%' && t.atom.b.kind === 'const' && t.atom.b.value === B && formatIndex(t.atom.a) === formatIndex(a.a) && t.k * B === d.k,
+      );
+      if (!m) continue;
+      const rest: Linear = { c: cur.c, terms: cur.terms.filter((t) => t !== d && t !== m) };
+      cur = addLinear(rest, scaleLinear(linearize(a.a, ranges), m.k), 1);
+      changed = true;
+      break;
+    }
+  }
+  return cur;
+}
+
 function rebuild(l: Linear): IndexExpr {
   const terms = [...l.terms].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   let out: IndexExpr | undefined;
@@ -199,7 +222,7 @@ function rebuild(l: Linear): IndexExpr {
 
 /** Simplifies an index expression to a canonical linear form, using axis ranges to remove div/mod/min/max. */
 export function simplifyIndex(e: IndexExpr, ranges: AxisRanges = []): IndexExpr {
-  return rebuild(linearize(e, ranges));
+  return rebuild(recombineDivMod(linearize(e, ranges), ranges));
 }
 
 /** Simplifies a condition; comparisons decided by the ranges fold to constants. */

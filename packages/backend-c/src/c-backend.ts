@@ -1,0 +1,66 @@
+// The `c` backend: kernels rendered as C, compiled by the system compiler into shared libraries
+// (cached on disk), loaded with koffi and called through one ABI: void k(void** bufs, const double* params).
+import koffi from 'koffi';
+import { registerBackend } from '@metaop/core';
+import { createCompiledBackend, CRenderer, type CompiledBackend, type Device, type Executable } from '@metaop/compiler';
+import { resolveCacheDir } from './cache-dir.js';
+import { KernelCache } from './kernel-cache.js';
+import { nativeMemory, type NativeStorage } from './native-memory.js';
+import { detectToolchain, findCompiler } from './toolchain.js';
+import { availableParallelism } from 'node:os';
+
+type NativeKernel = (table: BigUint64Array, params: Float64Array) => void;
+
+export interface CBackend extends CompiledBackend {
+  readonly cache: KernelCache;
+}
+
+const loaded = new Map<string, NativeKernel>();
+
+function load(path: string, entry: string): NativeKernel {
+  const hit = loaded.get(path);
+  if (hit) return hit;
+  const lib = koffi.load(path);
+  const fn = lib.func(`void ${entry}(void *bufs, void *params)`) as unknown as NativeKernel;
+  loaded.set(path, fn);
+  return fn;
+}
+
+export function createCBackend(): CBackend {
+  const cacheDir = resolveCacheDir();
+  const toolchain = detectToolchain(cacheDir);
+  const cache = new KernelCache(cacheDir, toolchain);
+  const renderer = new CRenderer();
+  renderer.openmp = toolchain.openmp;
+  let backend: CBackend | undefined;
+  const device: Device = {
+    name: 'c',
+    label: `c (${toolchain.version.split(' ')[0]} ${toolchain.flags.join(' ')})`,
+    ...nativeMemory(() => backend as CBackend),
+    schedule: { threads: toolchain.openmp ? availableParallelism() : 1, vectorLanes: 8 },
+    renderer,
+    compile(jobs) {
+      const paths = cache.ensure(jobs.map((j) => j.source));
+      return paths.map((path): Executable => {
+        const fn = load(path, renderer.entry);
+        let table = new BigUint64Array(8);
+        return {
+          run(buffers, params) {
+            if (table.length < buffers.length) table = new BigUint64Array(buffers.length);
+            for (let i = 0; i < buffers.length; i++) table[i] = (buffers[i] as NativeStorage).address;
+            fn(table, params);
+          },
+        };
+      });
+    },
+  };
+  backend = Object.assign(createCompiledBackend(device), { cache });
+  return backend;
+}
+
+registerBackend({
+  name: 'c',
+  priority: 20,
+  available: () => (findCompiler() ? true : 'no C compiler found (looked for $CC, cc, gcc and clang on PATH)'),
+  create: createCBackend,
+});

@@ -1,0 +1,38 @@
+// The `js` backend: kernels rendered as JavaScript functions over host typed arrays.
+import { registerBackend, type HostStorage } from '@metaop/core';
+import { createCompiledBackend, type CompiledBackend, type Device, type Executable } from '@metaop/compiler';
+import { hostMemory } from '@metaop/ops';
+import { kernelHelpers } from './helpers.js';
+import { JsRenderer } from './js-renderer.js';
+
+type KernelFn = (bufs: unknown[], params: Float64Array, h: typeof kernelHelpers) => void;
+
+export function createJsBackend(): CompiledBackend {
+  const renderer = new JsRenderer();
+  let backend: CompiledBackend | undefined;
+  const device: Device = {
+    name: 'js',
+    label: 'js (generated JavaScript)',
+    ...hostMemory(() => backend as CompiledBackend),
+    schedule: { threads: 1, vectorLanes: 0 },
+    renderer,
+    compile(jobs) {
+      return jobs.map((job): Executable => {
+        const fn = new Function('bufs', 'params', 'h', job.source) as KernelFn;
+        return {
+          run(buffers, params) {
+            fn(
+              buffers.map((b) => (b as HostStorage).array),
+              params,
+              kernelHelpers,
+            );
+          },
+        };
+      });
+    },
+  };
+  backend = createCompiledBackend(device);
+  return backend;
+}
+
+registerBackend({ name: 'js', priority: 10, available: () => true, create: createJsBackend });

@@ -1,0 +1,142 @@
+// A compiled backend: partition → lower → schedule → render → compile (cached) → run. Backend
+// packages supply a Device (memory, schedule options, a renderer and a compiler driver).
+import {
+  collectGraph,
+  type Backend,
+  type Graph,
+  type Program,
+  type Step,
+  type Storage,
+  type Var,
+} from '@metaop/core';
+import type { Kernel } from './ir/loop-ir.js';
+import { hash64, kernelKey } from './key.js';
+import { lowerGroup } from './lower.js';
+import { partition, type PartitionOptions } from './partition.js';
+import { schedule, type ScheduleOptions } from './passes/pipeline.js';
+
+/** A compiled kernel ready to run on buffers (in the kernel's buffer order) and params. */
+export interface Executable {
+  run(buffers: readonly Storage[], params: Float64Array): void;
+}
+
+export interface CompileJob {
+  /** Structural key (hash) of the kernel: equal keys mean identical source. */
+  readonly key: string;
+  readonly source: string;
+  readonly kernel: Kernel;
+}
+
+export interface KernelRenderer {
+  readonly dialect: string;
+  render(kernel: Kernel): string;
+}
+
+/** What a backend package supplies to become a compiled backend. */
+export interface Device extends Pick<Backend, 'alloc' | 'free' | 'write' | 'readSync' | 'read'> {
+  readonly name: string;
+  readonly label: string;
+  readonly schedule: ScheduleOptions;
+  readonly partition?: PartitionOptions;
+  readonly renderer: KernelRenderer;
+  /** Compiles every job (in parallel where it can); returns executables in job order. */
+  compile(jobs: readonly CompileJob[]): Executable[];
+}
+
+export interface CompileStats {
+  /** Kernels compiled (or loaded from a disk cache) by this process. */
+  kernelsCompiled: number;
+  /** Kernel lookups served from the in-memory cache. */
+  cacheHits: number;
+  /** Kernel launches. */
+  launches: number;
+  /** Kernels in the most recent plan. */
+  lastPlanKernels: number;
+}
+
+export interface PlannedKernel {
+  readonly key: string;
+  readonly kernel: Kernel;
+  readonly source: string;
+  readonly root: Var;
+  readonly inputs: readonly Var[];
+  readonly params: readonly number[];
+}
+
+export interface CompiledBackend extends Backend {
+  readonly device: Device;
+  stats(): CompileStats;
+  /** The kernels realize() would run for these Vars (nothing is compiled or run). */
+  kernelsFor(vars: readonly Var[]): PlannedKernel[];
+}
+
+/** Partitions, lowers and schedules the graph; pure, no compilation. */
+export function planKernels(graph: Graph, device: Pick<Device, 'schedule' | 'partition' | 'renderer'>): PlannedKernel[] {
+  const { kernels } = partition(graph, device.partition);
+  return kernels.map((group) => {
+    const lowered = lowerGroup(group);
+    const scheduled = schedule(lowered.kernel, device.schedule);
+    const key = hash64(kernelKey(scheduled, device.renderer.dialect));
+    const kernel: Kernel = { ...scheduled, name: `k_${key}` };
+    return {
+      key,
+      kernel,
+      source: device.renderer.render(kernel),
+      root: group.root,
+      inputs: lowered.bufferVars.slice(0, -1),
+      params: lowered.params,
+    };
+  });
+}
+
+export function createCompiledBackend(device: Device): CompiledBackend {
+  const cache = new Map<string, Executable>();
+  const counters: CompileStats = { kernelsCompiled: 0, cacheHits: 0, launches: 0, lastPlanKernels: 0 };
+
+  const backend: CompiledBackend = {
+    name: device.name,
+    label: device.label,
+    device,
+    alloc: (dtype, numel) => device.alloc(dtype, numel),
+    free: (s) => device.free(s),
+    write: (s, data) => device.write(s, data),
+    readSync: (s) => device.readSync(s),
+    read: (s) => device.read(s),
+    stats: () => ({ ...counters }),
+    kernelsFor(vars) {
+      return planKernels(collectGraph(vars), device);
+    },
+    plan(graph: Graph): Program {
+      const planned = planKernels(graph, device);
+      counters.lastPlanKernels = planned.length;
+      const missing = new Map<string, PlannedKernel>();
+      for (const p of planned) {
+        if (cache.has(p.key)) counters.cacheHits++;
+        else missing.set(p.key, p);
+      }
+      if (missing.size > 0) {
+        const jobs = [...missing.values()].map((p) => ({ key: p.key, source: p.source, kernel: p.kernel }));
+        const exes = device.compile(jobs);
+        jobs.forEach((job, i) => cache.set(job.key, exes[i]));
+        counters.kernelsCompiled += jobs.length;
+      }
+      const steps: Step[] = planned.map((p) => {
+        const exe = cache.get(p.key) as Executable;
+        const params = Float64Array.from(p.params);
+        const empty = p.root.numel === 0;
+        return {
+          label: p.kernel.name,
+          inputs: p.inputs,
+          outputs: [p.root],
+          run(inputs, outputs) {
+            if (empty) return;
+            counters.launches++;
+            exe.run([...inputs, ...outputs], params);
+          },
+        };
+      });
+      return { steps };
+    },
+  };
+  return backend;
+}

@@ -1,0 +1,22 @@
+// @metaop/compiler: partition meta-op graphs into fused kernels, lower them to loop IR, run the
+// loop passes, render C-like source, and turn a Device into a compiled Backend.
+export type * from './ir/loop-ir.js';
+export { printKernel } from './ir/print.js';
+export { rewriteStmts, rewriteExpr, substitution, visitIndices } from './ir/transform.js';
+export { partition, type KernelGroup, type Partition, type PartitionOptions } from './partition.js';
+export { lowerGroup, type LoweredKernel } from './lower.js';
+export { schedule, type ScheduleOptions } from './passes/pipeline.js';
+export { kernelKey, hash64 } from './key.js';
+export { CRenderer, renderC } from './render/c-renderer.js';
+export { cHelpers } from './render/c-helpers.js';
+export {
+  createCompiledBackend,
+  planKernels,
+  type CompiledBackend,
+  type CompileJob,
+  type CompileStats,
+  type Device,
+  type Executable,
+  type KernelRenderer,
+  type PlannedKernel,
+} from './compiled-backend.js';

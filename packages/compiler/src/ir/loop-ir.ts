@@ -1,0 +1,130 @@
+// The backend-neutral loop IR: loops with schedule annotations, loads through index expressions
+// and validity predicates, ALU expressions, accumulators and stores. Renderers walk this IR.
+import type {
+  ArgReduceFn,
+  BinaryFn,
+  DType,
+  IndexCond,
+  IndexExpr,
+  RandomDist,
+  ReduceFn,
+  UnaryFn,
+} from '@metaop/core';
+
+/** A data-dependent address term: `value * stride`, valid when 0 <= value < size (gather/scatter). */
+export interface DynamicIndex {
+  readonly value: Expr;
+  readonly stride: number;
+  readonly size: number;
+}
+
+/** Scalar expressions. Index expressions inside refer to loop variables by number (i<v>). */
+export type Expr =
+  | {
+      readonly op: 'load';
+      readonly buf: number;
+      readonly index: IndexExpr;
+      readonly dynamic: readonly DynamicIndex[];
+      /** When false the load is skipped and yields `fill` (padding, overflow, masked gathers). */
+      readonly valid: IndexCond;
+      readonly fill: number;
+      readonly dtype: DType;
+    }
+  | { readonly op: 'const'; readonly value: number; readonly dtype: DType }
+  /** A runtime scalar from the params array: values that change between runs (seeds, most constants). */
+  | { readonly op: 'param'; readonly slot: number; readonly dtype: DType }
+  /** The integer value of an index expression, as data (the `index` meta-op). */
+  | { readonly op: 'coord'; readonly index: IndexExpr; readonly dtype: DType }
+  | {
+      readonly op: 'random';
+      readonly dist: RandomDist;
+      /** Param slots holding the Philox key and the counter of element 0. */
+      readonly seedSlot: number;
+      readonly offsetSlot: number;
+      readonly counter: IndexExpr;
+      readonly dtype: DType;
+    }
+  | { readonly op: 'cast'; readonly a: Expr; readonly dtype: DType }
+  | { readonly op: 'unary'; readonly fn: UnaryFn; readonly a: Expr; readonly dtype: DType }
+  /** `dtype` is the result type; operands share `a.dtype`. */
+  | { readonly op: 'binary'; readonly fn: BinaryFn; readonly a: Expr; readonly b: Expr; readonly dtype: DType }
+  | { readonly op: 'select'; readonly cond: Expr; readonly a: Expr; readonly b: Expr; readonly dtype: DType }
+  /** Whether an index condition holds, as a bool value. */
+  | { readonly op: 'test'; readonly cond: IndexCond; readonly dtype: 'bool' }
+  /** The current value of an accumulator cell (after its reduction loops finished). */
+  | { readonly op: 'acc'; readonly acc: number; readonly tile: readonly IndexExpr[]; readonly dtype: DType }
+  /** A value bound earlier by a `def` statement. */
+  | { readonly op: 'ref'; readonly id: number; readonly dtype: DType };
+
+export interface LoopSchedule {
+  /** Split across threads (OpenMP on C). */
+  parallel?: boolean;
+  /** Vectorise this (innermost) loop; the number is the preferred lane count. */
+  vectorize?: number;
+  /** Fully unroll this loop (small constant extent). */
+  unroll?: boolean;
+}
+
+export type LoopRole = 'spatial' | 'reduce' | 'tile' | 'init';
+
+export interface Accumulator {
+  readonly id: number;
+  readonly fn: ReduceFn | ArgReduceFn;
+  readonly dtype: DType;
+  /** Register-tile shape: [] for a scalar accumulator. */
+  readonly tile: readonly number[];
+}
+
+export type Stmt =
+  | {
+      readonly s: 'loop';
+      /** Loop variable number: index expressions read it as i<v>. */
+      readonly v: number;
+      readonly extent: number;
+      readonly role: LoopRole;
+      readonly schedule: LoopSchedule;
+      readonly body: readonly Stmt[];
+    }
+  | { readonly s: 'def'; readonly id: number; readonly value: Expr }
+  | { readonly s: 'store'; readonly buf: number; readonly index: IndexExpr; readonly value: Expr }
+  /** Declares accumulators and sets every tile cell to the reduction's identity. */
+  | { readonly s: 'accInit'; readonly acc: Accumulator }
+  /** acc[tile] = acc[tile] ⊕ value; arg reductions also record `position` on improvement. */
+  | {
+      readonly s: 'accUpdate';
+      readonly acc: number;
+      readonly tile: readonly IndexExpr[];
+      readonly value: Expr;
+      readonly position?: IndexExpr;
+    }
+  /** out[index + dynamic] ⊕= value where valid: the reindexReduce/scatter store. */
+  | {
+      readonly s: 'scatter';
+      readonly buf: number;
+      readonly fn: ReduceFn;
+      readonly index: IndexExpr;
+      readonly dynamic: readonly DynamicIndex[];
+      readonly valid: IndexCond;
+      readonly value: Expr;
+      /** Loop variables whose distinct values always write distinct cells: safe to run in parallel. */
+      readonly exclusive: readonly number[];
+    };
+
+export interface KernelBuffer {
+  readonly dtype: DType;
+  readonly numel: number;
+  readonly role: 'input' | 'output';
+}
+
+/** One fused kernel: its buffers (inputs then outputs), its runtime params and its loop nest. */
+export interface Kernel {
+  readonly name: string;
+  readonly buffers: readonly KernelBuffer[];
+  /** Number of runtime params (float64 each; seeds and offsets are exact integers). */
+  readonly paramCount: number;
+  /** Extent of each loop variable, indexed by its number. */
+  readonly loopExtents: readonly number[];
+  readonly body: readonly Stmt[];
+  /** Free-form notes for explain(): the fused ops and the pattern recognised. */
+  readonly notes: readonly string[];
+}

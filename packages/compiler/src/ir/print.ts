@@ -1,0 +1,137 @@
+// A readable, canonical text form of a kernel: shown by explain() and hashed into kernel keys.
+import { formatCond, formatIndex } from '@metaop/core';
+import type { Expr, Kernel, Stmt } from './loop-ir.js';
+
+export function printKernel(kernel: Kernel): string {
+  const lines: string[] = [];
+  const bufs = kernel.buffers.map((b, i) => `${b.role === 'input' ? 'in' : 'out'} b${i}:${b.dtype}[${b.numel}]`).join(', ');
+  lines.push(`kernel ${kernel.name}(${bufs}; params ${kernel.paramCount})`);
+  for (const note of kernel.notes) lines.push(`  # ${note}`);
+  printStmts(kernel.body, 1, lines);
+  return lines.join('\n');
+}
+
+function printStmts(stmts: readonly Stmt[], depth: number, out: string[]): void {
+  const pad = '  '.repeat(depth);
+  for (const s of stmts) {
+    const shared = new ExprPrinter();
+    switch (s.s) {
+      case 'loop': {
+        const sched = Object.entries(s.schedule)
+          .filter(([, v]) => v !== undefined && v !== false)
+          .map(([k, v]) => (v === true ? k : `${k}=${v}`));
+        out.push(`${pad}for i${s.v} < ${s.extent} (${[s.role, ...sched].join(' ')})`);
+        printStmts(s.body, depth + 1, out);
+        break;
+      }
+      case 'def':
+        out.push(`${pad}t${s.id} = ${shared.print(s.value)}`);
+        break;
+      case 'store': {
+        const v = shared.print(s.value);
+        out.push(...shared.lets(pad), `${pad}b${s.buf}[${formatIndex(s.index)}] = ${v}`);
+        break;
+      }
+      case 'accInit':
+        out.push(`${pad}acc${s.acc.id}:${s.acc.dtype}${s.acc.tile.length ? `[${s.acc.tile.join('x')}]` : ''} = init ${s.acc.fn}`);
+        break;
+      case 'accUpdate': {
+        const v = shared.print(s.value);
+        const tile = s.tile.length ? `[${s.tile.map(formatIndex).join(',')}]` : '';
+        const pos = s.position ? ` at ${formatIndex(s.position)}` : '';
+        out.push(...shared.lets(pad), `${pad}acc${s.acc}${tile} ⊕= ${v}${pos}`);
+        break;
+      }
+      case 'scatter': {
+        const v = shared.print(s.value);
+        const dyn = s.dynamic.map((d) => ` + ${shared.print(d.value)}*${d.stride}[<${d.size}]`).join('');
+        const valid = s.valid.kind === 'bool' && s.valid.value ? '' : ` if ${formatCond(s.valid)}`;
+        out.push(...shared.lets(pad), `${pad}b${s.buf}[${formatIndex(s.index)}${dyn}] ${s.fn}= ${v}${valid} (exclusive ${s.exclusive.map((e) => `i${e}`).join(',') || 'none'})`);
+        break;
+      }
+    }
+  }
+}
+
+class ExprPrinter {
+  private readonly uses = new Map<Expr, number>();
+  private readonly names = new Map<Expr, string>();
+  private readonly pending: string[] = [];
+
+  print(root: Expr): string {
+    this.count(root);
+    return this.text(root);
+  }
+
+  lets(pad: string): string[] {
+    return this.pending.map((l) => `${pad}${l}`);
+  }
+
+  private count(e: Expr): void {
+    const n = (this.uses.get(e) ?? 0) + 1;
+    this.uses.set(e, n);
+    if (n > 1) return;
+    for (const c of kids(e)) this.count(c);
+  }
+
+  private text(e: Expr): string {
+    const named = this.names.get(e);
+    if (named) return named;
+    const t = this.raw(e);
+    if ((this.uses.get(e) ?? 0) > 1 && e.op !== 'const' && e.op !== 'param') {
+      const name = `$${this.names.size}`;
+      this.pending.push(`${name} = ${t}`);
+      this.names.set(e, name);
+      return name;
+    }
+    return t;
+  }
+
+  private raw(e: Expr): string {
+    switch (e.op) {
+      case 'load': {
+        const dyn = e.dynamic.map((d) => ` + ${this.text(d.value)}*${d.stride}[<${d.size}]`).join('');
+        const valid = e.valid.kind === 'bool' && e.valid.value ? '' : ` if ${formatCond(e.valid)} else ${e.fill}`;
+        return `b${e.buf}[${formatIndex(e.index)}${dyn}]${valid}`;
+      }
+      case 'const':
+        return `${e.value}:${e.dtype}`;
+      case 'param':
+        return `param${e.slot}:${e.dtype}`;
+      case 'coord':
+        return `coord(${formatIndex(e.index)}):${e.dtype}`;
+      case 'random':
+        return `random_${e.dist}(${formatIndex(e.counter)}, seed=param${e.seedSlot}, offset=param${e.offsetSlot}):${e.dtype}`;
+      case 'cast':
+        return `${e.dtype}(${this.text(e.a)})`;
+      case 'unary':
+        return `${e.fn}(${this.text(e.a)})`;
+      case 'binary':
+        return `${e.fn}(${this.text(e.a)}, ${this.text(e.b)})`;
+      case 'select':
+        return `select(${this.text(e.cond)}, ${this.text(e.a)}, ${this.text(e.b)})`;
+      case 'test':
+        return `test${formatCond(e.cond)}`;
+      case 'acc':
+        return `acc${e.acc}${e.tile.length ? `[${e.tile.map(formatIndex).join(',')}]` : ''}`;
+      case 'ref':
+        return `t${e.id}`;
+    }
+  }
+}
+
+function kids(e: Expr): Expr[] {
+  switch (e.op) {
+    case 'load':
+      return e.dynamic.map((d) => d.value);
+    case 'cast':
+    case 'unary':
+      return [e.a];
+    case 'binary':
+      return [e.a, e.b];
+    case 'select':
+      return [e.cond, e.a, e.b];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,367 @@
+// Lowering: one kernel group becomes a loop nest. Reindex-class ops compose into index
+// expressions on the loads (never into buffers), element-wise ops into expressions, and the
+// reduce-class stage into accumulators or scatter updates.
+import {
+  contiguousStrides,
+  iadd,
+  iand,
+  ic,
+  icmp,
+  imul,
+  iv,
+  ibin,
+  formatCond,
+  formatIndex,
+  reduceIdentity,
+  simplifyCond,
+  simplifyIndex,
+  substituteCond,
+  substituteIndex,
+  type AxisRanges,
+  type IndexCond,
+  type IndexExpr,
+  type OpNode,
+  type Var,
+} from '@metaop/core';
+import type { Accumulator, DynamicIndex, Expr, Kernel, KernelBuffer, Stmt } from './ir/loop-ir.js';
+import type { KernelGroup } from './partition.js';
+
+export interface LoweredKernel {
+  readonly kernel: Kernel;
+  /** Vars bound to buffers 0..n-1 (inputs first, then the output). */
+  readonly bufferVars: readonly Var[];
+  /** Values of the runtime params, in slot order. */
+  readonly params: readonly number[];
+}
+
+const TRUE: IndexCond = { kind: 'bool', value: true };
+
+/** Constants kept in the source: small integers and halves, which rarely change between runs. */
+function isStructural(value: number): boolean {
+  return (Number.isInteger(value) && Math.abs(value) <= 16) || Math.abs(value) === 0.5 || !Number.isFinite(value);
+}
+
+function andCond(a: IndexCond, b: IndexCond): IndexCond {
+  if (a.kind === 'bool') return a.value ? b : a;
+  if (b.kind === 'bool') return b.value ? a : b;
+  return iand(a, b);
+}
+
+function flattenIndex(idx: readonly IndexExpr[], shape: readonly number[]): IndexExpr {
+  const strides = contiguousStrides(shape);
+  let e: IndexExpr = ic(0);
+  idx.forEach((x, d) => {
+    if (shape[d] !== 1) e = iadd(e, imul(x, ic(strides[d])));
+  });
+  return e;
+}
+
+/** Coordinates of a flat row-major index within `shape`. */
+function unflattenIndex(flat: IndexExpr, shape: readonly number[]): IndexExpr[] {
+  const strides = contiguousStrides(shape);
+  return shape.map((d, k) => (d === 1 ? ic(0) : ibin('%', ibin('/', flat, ic(strides[k])), ic(d))));
+}
+
+function boundsCond(idx: readonly IndexExpr[], shape: readonly number[]): IndexCond {
+  let c: IndexCond = TRUE;
+  idx.forEach((x, d) => {
+    c = andCond(c, andCond(icmp('>=', x, ic(0)), icmp('<', x, ic(shape[d]))));
+  });
+  return c;
+}
+
+class Lowering {
+  readonly buffers: KernelBuffer[] = [];
+  readonly bufferVars: Var[] = [];
+  readonly params: number[] = [];
+  readonly extents: number[] = [];
+  readonly notes: string[] = [];
+  private readonly bufferOf = new Map<Var, number>();
+  private readonly memo = new Map<string, Expr>();
+  private epilogueStage: Var | null = null;
+  private accId = 0;
+
+  constructor(private readonly group: KernelGroup) {
+    for (const v of group.inputs) this.addBuffer(v, 'input');
+  }
+
+  addBuffer(v: Var, role: 'input' | 'output'): number {
+    const existing = this.bufferOf.get(v);
+    if (existing !== undefined && role === 'input') return existing;
+    const n = this.buffers.length;
+    this.buffers.push({ dtype: v.dtype, numel: v.numel, role });
+    this.bufferVars.push(v);
+    if (role === 'input') this.bufferOf.set(v, n);
+    return n;
+  }
+
+  loopVar(extent: number): number {
+    this.extents.push(extent);
+    return this.extents.length - 1;
+  }
+
+  get ranges(): AxisRanges {
+    return this.extents.map((e) => [0, Math.max(0, e - 1)] as const);
+  }
+
+  simplify(e: IndexExpr): IndexExpr {
+    return simplifyIndex(e, this.ranges);
+  }
+
+  simplifyC(c: IndexCond): IndexCond {
+    return simplifyCond(c, this.ranges);
+  }
+
+  param(value: number): number {
+    this.params.push(value);
+    return this.params.length - 1;
+  }
+
+  /** The value of Var `v` at coordinates `idx`, needed only where `guard` holds. */
+  value(v: Var, idx: readonly IndexExpr[], guard: IndexCond): Expr {
+    const key = `${v.id}|${idx.map(formatIndex).join(',')}|${formatCond(guard)}`;
+    const hit = this.memo.get(key);
+    if (hit) return hit;
+    const e = this.compute(v, idx.map((x) => this.simplify(x)), guard);
+    this.memo.set(key, e);
+    return e;
+  }
+
+  private isInput(v: Var): boolean {
+    return this.bufferOf.has(v);
+  }
+
+  private compute(v: Var, idx: IndexExpr[], guard: IndexCond): Expr {
+    if (v === this.epilogueStage) {
+      return { op: 'acc', acc: 0, tile: [], dtype: v.dtype };
+    }
+    if (this.isInput(v)) {
+      return {
+        op: 'load',
+        buf: this.bufferOf.get(v) as number,
+        index: this.simplify(flattenIndex(idx, v.shape)),
+        dynamic: [],
+        valid: this.simplifyC(guard),
+        fill: 0,
+        dtype: v.dtype,
+      };
+    }
+    const node = v.node as OpNode;
+    switch (node.op) {
+      case 'constant':
+        return isStructural(node.value)
+          ? { op: 'const', value: node.value, dtype: v.dtype }
+          : { op: 'param', slot: this.param(node.value), dtype: v.dtype };
+      case 'index':
+        return { op: 'coord', index: idx[node.dim], dtype: v.dtype };
+      case 'random':
+        return {
+          op: 'random',
+          dist: node.dist,
+          seedSlot: this.param(node.seed),
+          offsetSlot: this.param(node.offset),
+          counter: this.simplify(flattenIndex(idx, v.shape)),
+          dtype: v.dtype,
+        };
+      case 'cast':
+        return { op: 'cast', a: this.value(node.inputs[0], idx, guard), dtype: v.dtype };
+      case 'unary':
+        return { op: 'unary', fn: node.fn, a: this.value(node.inputs[0], idx, guard), dtype: v.dtype };
+      case 'binary':
+        return {
+          op: 'binary',
+          fn: node.fn,
+          a: this.value(node.inputs[0], idx, guard),
+          b: this.value(node.inputs[1], idx, guard),
+          dtype: v.dtype,
+        };
+      case 'ternary':
+        return {
+          op: 'select',
+          cond: this.value(node.inputs[0], idx, guard),
+          a: this.value(node.inputs[1], idx, guard),
+          b: this.value(node.inputs[2], idx, guard),
+          dtype: v.dtype,
+        };
+      case 'broadcast': {
+        const x = node.inputs[0];
+        const lead = v.ndim - x.ndim;
+        return this.value(x, x.shape.map((d, k) => (d === 1 ? ic(0) : idx[k + lead])), guard);
+      }
+      case 'reshape': {
+        const x = node.inputs[0];
+        return this.value(x, unflattenIndex(this.simplify(flattenIndex(idx, v.shape)), x.shape), guard);
+      }
+      case 'permute': {
+        const x = node.inputs[0];
+        const src = new Array<IndexExpr>(x.ndim);
+        node.perm.forEach((p, k) => (src[p] = idx[k]));
+        return this.value(x, src, guard);
+      }
+      case 'slice': {
+        const x = node.inputs[0];
+        return this.value(x, idx.map((e, d) => iadd(ic(node.starts[d]), imul(e, ic(node.steps[d])))), guard);
+      }
+      case 'pad': {
+        const x = node.inputs[0];
+        const src = idx.map((e, d) => ibin('-', e, ic(node.before[d])));
+        return this.guarded(x, src, this.simplifyC(boundsCond(src.map((e) => this.simplify(e)), x.shape)), guard, node.value, v);
+      }
+      case 'reindex': {
+        const x = node.inputs[0];
+        const map = (axis: number) => idx[axis];
+        const src = node.indexes.map((e) => this.simplify(substituteIndex(e, map)));
+        let valid = boundsCond(src, x.shape);
+        for (const c of node.overflowConditions) valid = andCond(valid, { kind: 'not', a: substituteCond(c, map) });
+        return this.guarded(x, src, this.simplifyC(valid), guard, node.overflowValue, v);
+      }
+      case 'gather': {
+        const [x, indexVar] = node.inputs;
+        if (!this.isInput(x)) throw new Error('compiler: a gather source must be materialized');
+        const at = this.value(indexVar, idx, guard);
+        const strides = contiguousStrides(x.shape);
+        const staticPart = idx.reduce<IndexExpr>((acc, e, d) => (d === node.dim ? acc : iadd(acc, imul(e, ic(strides[d])))), ic(0));
+        return {
+          op: 'load',
+          buf: this.bufferOf.get(x) as number,
+          index: this.simplify(staticPart),
+          dynamic: [{ value: at, stride: strides[node.dim], size: x.shape[node.dim] }],
+          valid: this.simplifyC(guard),
+          fill: 0,
+          dtype: v.dtype,
+        };
+      }
+      case 'reduce':
+      case 'reindexReduce':
+      case 'scatter':
+      case 'argReduce':
+        throw new Error(`compiler: ${node.op} Var #${v.id} should have been materialized or fused as the stage`);
+    }
+  }
+
+  /** x at src where `valid` holds, else `fill`; loads of x are guarded so they never leave x. */
+  private guarded(x: Var, src: IndexExpr[], valid: IndexCond, guard: IndexCond, fill: number, v: Var): Expr {
+    if (valid.kind === 'bool' && valid.value) return this.value(x, src, guard);
+    const inner = this.value(x, src, this.simplifyC(andCond(guard, valid)));
+    if (inner.op === 'load' && inner.dynamic.length === 0) return { ...inner, fill };
+    if (valid.kind === 'bool') return { op: 'const', value: fill, dtype: v.dtype };
+    return { op: 'select', cond: { op: 'test', cond: valid, dtype: 'bool' }, a: inner, b: { op: 'const', value: fill, dtype: v.dtype }, dtype: v.dtype };
+  }
+
+  /** Spatial loops over `shape`, innermost body built from the loop variables. */
+  nest(shape: readonly number[], role: 'spatial' | 'reduce' | 'init', inner: (vars: IndexExpr[]) => Stmt[]): Stmt[] {
+    const vars = shape.map((d) => this.loopVar(d));
+    let body = inner(vars.map((n) => iv(n)));
+    for (let k = shape.length - 1; k >= 0; k--) {
+      body = [{ s: 'loop', v: vars[k], extent: shape[k], role, schedule: {}, body }];
+    }
+    return body;
+  }
+
+  lower(): Stmt[] {
+    const { root, stage } = this.group;
+    const out = this.addBuffer(root, 'output');
+    if (!stage) {
+      this.notes.push('element-wise');
+      return this.nest(root.shape, 'spatial', (vars) => [
+        { s: 'store', buf: out, index: this.simplify(flattenIndex(vars, root.shape)), value: this.value(root, vars, TRUE) },
+      ]);
+    }
+    const node = stage.node as OpNode;
+    if (node.op === 'reduce' || node.op === 'argReduce') return this.lowerReduce(stage, node, out);
+    if (node.op === 'reindexReduce' || node.op === 'scatter') return this.lowerScatter(stage, node, out);
+    throw new Error(`compiler: ${node.op} cannot be a kernel stage`);
+  }
+
+  private lowerReduce(stage: Var, node: Extract<OpNode, { op: 'reduce' | 'argReduce' }>, out: number): Stmt[] {
+    const { root } = this.group;
+    const x = node.inputs[0];
+    const dims = node.op === 'reduce' ? node.dims : [node.dim];
+    this.notes.push(node.op === 'reduce' ? `reduce(${node.fn}) over dims [${dims.join(', ')}]` : `${node.fn} over dim ${node.dim}`);
+    if (root !== stage) this.notes.push('with an element-wise epilogue');
+    const fn = node.fn;
+    const acc: Accumulator = { id: this.accId++, fn, dtype: x.dtype, tile: [] };
+    return this.nest(stage.shape, 'spatial', (outVars) => {
+      const reduceVars = dims.map((d) => this.loopVar(x.shape[d]));
+      const xIdx: IndexExpr[] = [];
+      let k = 0;
+      x.shape.forEach((_, d) => {
+        const r = dims.indexOf(d);
+        if (r >= 0) {
+          xIdx.push(iv(reduceVars[r]));
+          if (node.keepdim) k++;
+        } else xIdx.push(outVars[k++]);
+      });
+      let inner: Stmt[] = [
+        {
+          s: 'accUpdate',
+          acc: acc.id,
+          tile: [],
+          value: this.value(x, xIdx, TRUE),
+          position: node.op === 'argReduce' ? iv(reduceVars[0]) : undefined,
+        },
+      ];
+      for (let r = reduceVars.length - 1; r >= 0; r--) {
+        inner = [{ s: 'loop', v: reduceVars[r], extent: x.shape[dims[r]], role: 'reduce', schedule: {}, body: inner }];
+      }
+      this.epilogueStage = stage;
+      const result = this.value(root, outVars, TRUE);
+      this.epilogueStage = null;
+      return [
+        { s: 'accInit', acc },
+        ...inner,
+        { s: 'store', buf: out, index: this.simplify(flattenIndex(outVars, root.shape)), value: result },
+      ];
+    });
+  }
+
+  private lowerScatter(stage: Var, node: Extract<OpNode, { op: 'reindexReduce' | 'scatter' }>, out: number): Stmt[] {
+    const x = node.inputs[0];
+    this.notes.push(node.op === 'scatter' ? `scatter(${node.fn}) along dim ${node.dim}` : `reindexReduce(${node.fn})`);
+    const identity: Expr = { op: 'const', value: reduceIdentity(node.fn, stage.dtype), dtype: stage.dtype };
+    const init = this.nest([stage.numel], 'init', ([i]) => [{ s: 'store', buf: out, index: i, value: identity }]);
+    const body = this.nest(x.shape, 'spatial', (vars) => {
+      const value = this.value(x, vars, TRUE);
+      if (node.op === 'reindexReduce') {
+        const dst = node.indexes.map((e) => this.simplify(substituteIndex(e, (a) => vars[a])));
+        let valid = boundsCond(dst, stage.shape);
+        for (const c of node.overflowConditions) valid = andCond(valid, { kind: 'not', a: substituteCond(c, (a) => vars[a]) });
+        return [
+          {
+            s: 'scatter',
+            buf: out,
+            fn: node.fn,
+            index: this.simplify(flattenIndex(dst, stage.shape)),
+            dynamic: [],
+            valid: this.simplifyC(valid),
+            value,
+            // A target dim that is exactly one loop variable keeps that variable's writes apart.
+            exclusive: dst.filter((e) => e.kind === 'idx').map((e) => (e as { axis: number }).axis),
+          },
+        ];
+      }
+      const at = this.value(node.inputs[1], vars, TRUE);
+      const strides = contiguousStrides(stage.shape);
+      const staticPart = vars.reduce<IndexExpr>((acc, e, d) => (d === node.dim ? acc : iadd(acc, imul(e, ic(strides[d])))), ic(0));
+      const dyn: DynamicIndex = { value: at, stride: strides[node.dim], size: stage.shape[node.dim] };
+      const exclusive = vars.filter((_, d) => d !== node.dim).map((e) => (e as { axis: number }).axis);
+      return [{ s: 'scatter', buf: out, fn: node.fn, index: this.simplify(staticPart), dynamic: [dyn], valid: TRUE, value, exclusive }];
+    });
+    return [...init, ...body];
+  }
+}
+
+/** Lowers one kernel group to loop IR (before schedule passes). */
+export function lowerGroup(group: KernelGroup): LoweredKernel {
+  const l = new Lowering(group);
+  const body = l.lower();
+  const kernel: Kernel = {
+    name: `k${group.root.id}`,
+    buffers: l.buffers,
+    paramCount: l.params.length,
+    loopExtents: l.extents,
+    body,
+    notes: l.notes,
+  };
+  return { kernel, bufferVars: l.bufferVars, params: l.params };
+}

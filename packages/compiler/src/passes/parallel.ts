@@ -1,0 +1,53 @@
+// Parallelise: mark the outermost loop of each nest that has enough work and whose iterations
+// write disjoint cells (always for spatial loops; for scatters only over exclusive variables).
+import type { Kernel, Stmt } from '../ir/loop-ir.js';
+
+export interface ParallelOptions {
+  /** Minimum iterations of the whole nest before threads pay off. */
+  readonly minWork: number;
+}
+
+function work(s: Stmt): number {
+  if (s.s !== 'loop') return 1;
+  return s.extent * Math.max(1, ...s.body.map(work));
+}
+
+function scatterExclusive(stmts: readonly Stmt[]): Set<number> | null {
+  let result: Set<number> | null = null;
+  const visit = (list: readonly Stmt[]) => {
+    for (const s of list) {
+      if (s.s === 'loop') visit(s.body);
+      else if (s.s === 'scatter') {
+        const ex: Set<number> = new Set(s.exclusive);
+        result = result === null ? ex : new Set([...result].filter((v) => ex.has(v)));
+      }
+    }
+  };
+  visit(stmts);
+  return result;
+}
+
+export function parallelize(kernel: Kernel, options: ParallelOptions): Kernel {
+  const mark = (s: Stmt): Stmt => {
+    if (s.s !== 'loop' || work(s) < options.minWork) return s;
+    const exclusive = scatterExclusive(s.body);
+    let cur: Stmt = s;
+    const path: Stmt[] = [];
+    // Walk down perfectly nested loops to the first one that may run in parallel.
+    while (cur.s === 'loop' && cur.role !== 'reduce') {
+      if (cur.extent >= 2 && (exclusive === null || exclusive.has(cur.v))) {
+        let marked: Stmt = { ...cur, schedule: { ...cur.schedule, parallel: true } };
+        for (let i = path.length - 1; i >= 0; i--) {
+          const p = path[i] as Extract<Stmt, { s: 'loop' }>;
+          marked = { ...p, body: [marked] };
+        }
+        return marked;
+      }
+      if (cur.body.length !== 1) break;
+      path.push(cur);
+      cur = cur.body[0];
+    }
+    return s;
+  };
+  return { ...kernel, body: kernel.body.map(mark) };
+}

@@ -1,0 +1,23 @@
+// The pass pipeline: which loop passes run, configured per backend by its capabilities.
+import type { Kernel } from '../ir/loop-ir.js';
+import { mergeLoops } from './merge-loops.js';
+import { parallelize } from './parallel.js';
+import { removeUnitLoops } from './unit-loops.js';
+import { vectorize } from './vectorize.js';
+
+export interface ScheduleOptions {
+  /** Threads are available (OpenMP on C); 0 disables the parallel pass. */
+  readonly threads: number;
+  /** Vector lanes of the target for float32 (0 disables the vectorize pass). */
+  readonly vectorLanes: number;
+  /** Minimum iterations before a nest is split across threads. */
+  readonly parallelMinWork?: number;
+}
+
+export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
+  let k = removeUnitLoops(kernel);
+  k = mergeLoops(k);
+  if (options.threads > 1) k = parallelize(k, { minWork: options.parallelMinWork ?? 1 << 15 });
+  if (options.vectorLanes > 1) k = vectorize(k, { lanes: options.vectorLanes });
+  return k;
+}

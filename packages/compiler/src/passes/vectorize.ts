@@ -1,0 +1,39 @@
+// Vectorise: mark innermost loops whose iterations are independent (spatial loops that store at
+// distinct addresses) or that feed a scalar add/mul/max/min accumulator (a vector reduction).
+import { indexAxes } from '@metaop/core';
+import type { Kernel, Stmt } from '../ir/loop-ir.js';
+
+export interface VectorizeOptions {
+  readonly lanes: number;
+}
+
+export function vectorize(kernel: Kernel, options: VectorizeOptions): Kernel {
+  const accs = new Map<number, string>();
+  const collect = (stmts: readonly Stmt[]) => {
+    for (const s of stmts) {
+      if (s.s === 'accInit') accs.set(s.acc.id, s.acc.fn);
+      else if (s.s === 'loop') collect(s.body);
+    }
+  };
+  collect(kernel.body);
+
+  const eligible = (loop: Extract<Stmt, { s: 'loop' }>): boolean => {
+    if (loop.body.some((b) => b.s === 'loop' || b.s === 'scatter' || b.s === 'accInit')) return false;
+    for (const b of loop.body) {
+      if (b.s === 'store' && !indexAxes(b.index).has(loop.v)) return false;
+      if (b.s === 'accUpdate') {
+        const fn = accs.get(b.acc);
+        if (loop.role !== 'reduce' || b.tile.length > 0 || fn === 'argmax' || fn === 'argmin') return false;
+      }
+    }
+    return true;
+  };
+
+  const visit = (stmts: readonly Stmt[]): Stmt[] =>
+    stmts.map((s) => {
+      if (s.s !== 'loop') return s;
+      if (eligible(s)) return { ...s, schedule: { ...s.schedule, vectorize: options.lanes } };
+      return { ...s, body: visit(s.body) };
+    });
+  return { ...kernel, body: visit(kernel.body) };
+}

@@ -1,0 +1,517 @@
+// The shared C-like renderer. It walks the loop IR and prints C; other dialects (JavaScript,
+// BANG C, CUDA) subclass it and override the hooks that differ (types, loops, math, helpers).
+import {
+  assertNever,
+  indexBounds,
+  isFloat,
+  reduceIdentity,
+  type BinaryFn,
+  type DType,
+  type IndexCond,
+  type IndexExpr,
+  type Range,
+  type ReduceFn,
+  type UnaryFn,
+} from '@metaop/core';
+import type { Accumulator, Expr, Kernel, Stmt } from '../ir/loop-ir.js';
+import { kernelRanges } from '../passes/ranges.js';
+import { cHelpers } from './c-helpers.js';
+
+type LoopStmt = Extract<Stmt, { s: 'loop' }>;
+
+export class CRenderer {
+  /** Dialect name, used in kernel keys. */
+  readonly dialect: string = 'c';
+  /** The symbol the driver looks up. */
+  readonly entry: string = 'metaop_kernel';
+  /** Emit OpenMP pragmas for parallel and vectorised loops. */
+  openmp = true;
+
+  protected kernel!: Kernel;
+  protected ranges: Range[] = [];
+  protected accs = new Map<number, Accumulator>();
+  protected lines: string[] = [];
+  protected depth = 0;
+  private temp = 0;
+
+  render(kernel: Kernel): string {
+    this.kernel = kernel;
+    this.ranges = kernelRanges(kernel);
+    this.accs.clear();
+    this.lines = [];
+    this.depth = 1;
+    this.temp = 0;
+    for (const line of this.bufferBindings()) this.emit(line);
+    this.stmts(kernel.body);
+    return [...this.preamble(), this.signature(), ...this.lines, this.epilogue()].join('\n') + '\n';
+  }
+
+  // ---- structure hooks ------------------------------------------------------------------------
+
+  protected preamble(): string[] {
+    return [cHelpers];
+  }
+
+  protected signature(): string {
+    return `void ${this.entry}(void** restrict bufs, const double* restrict params) {`;
+  }
+
+  protected epilogue(): string {
+    return '}';
+  }
+
+  protected bufferBindings(): string[] {
+    return this.kernel.buffers.map((b, i) => {
+      const t = this.typeName(b.dtype);
+      return b.role === 'input' ? `const ${t}* restrict b${i} = (const ${t}*)bufs[${i}];` : `${t}* restrict b${i} = (${t}*)bufs[${i}];`;
+    });
+  }
+
+  protected typeName(dtype: DType): string {
+    switch (dtype) {
+      case 'float32':
+        return 'float';
+      case 'float64':
+        return 'double';
+      case 'int32':
+        return 'int32_t';
+      case 'uint8':
+      case 'bool':
+        return 'uint8_t';
+      default:
+        return assertNever(dtype);
+    }
+  }
+
+  protected declare(name: string, dtype: DType, value: string): string {
+    return `${this.typeName(dtype)} ${name} = ${value};`;
+  }
+
+  protected loopHeader(loop: LoopStmt, reductionClause: string): string[] {
+    const v = `i${loop.v}`;
+    const out: string[] = [];
+    if (this.openmp && loop.schedule.parallel) out.push('#pragma omp parallel for schedule(static)');
+    else if (this.openmp && loop.schedule.vectorize) out.push(`#pragma omp simd${reductionClause}`);
+    out.push(`for (int64_t ${v} = 0; ${v} < ${this.intLit(loop.extent)}; ${v}++) {`);
+    return out;
+  }
+
+  protected intLit(v: number): string {
+    return Math.abs(v) > 2147483647 ? `${v}LL` : String(v);
+  }
+
+  // ---- statements ------------------------------------------------------------------------------
+
+  protected emit(line: string): void {
+    this.lines.push('  '.repeat(this.depth) + line);
+  }
+
+  protected stmts(list: readonly Stmt[]): void {
+    for (const s of list) this.stmt(s);
+  }
+
+  protected stmt(s: Stmt): void {
+    switch (s.s) {
+      case 'loop':
+        return this.loop(s);
+      case 'def': {
+        const v = this.exprWithTemps([s.value]);
+        this.emit(this.declare(`t${s.id}`, s.value.dtype, v[0]));
+        return;
+      }
+      case 'store': {
+        const [value] = this.exprWithTemps([s.value]);
+        this.emit(`b${s.buf}[${this.index(s.index)}] = ${value};`);
+        return;
+      }
+      case 'accInit':
+        return this.accInit(s.acc);
+      case 'accUpdate':
+        return this.accUpdate(s);
+      case 'scatter':
+        return this.scatter(s);
+      default:
+        return assertNever(s);
+    }
+  }
+
+  protected loop(s: LoopStmt): void {
+    const clauses = s.schedule.vectorize ? this.reductionClause(s.body) : '';
+    for (const line of this.loopHeader(s, clauses)) this.emit(line);
+    this.depth++;
+    this.stmts(s.body);
+    this.depth--;
+    this.emit('}');
+  }
+
+  /** OpenMP reduction clause for a vectorised reduce loop over scalar add/mul accumulators. */
+  protected reductionClause(body: readonly Stmt[]): string {
+    const parts: string[] = [];
+    for (const b of body) {
+      if (b.s !== 'accUpdate') continue;
+      const acc = this.accs.get(b.acc);
+      if (acc && (acc.fn === 'add' || acc.fn === 'mul') && isFloat(acc.dtype)) parts.push(` reduction(${acc.fn === 'add' ? '+' : '*'}:acc${acc.id})`);
+    }
+    return parts.join('');
+  }
+
+  protected accInit(acc: Accumulator): void {
+    this.accs.set(acc.id, acc);
+    if (acc.tile.length > 0) throw new Error('register tiles are rendered by the tiling dialect');
+    if (acc.fn === 'argmax' || acc.fn === 'argmin') {
+      const worst = acc.fn === 'argmax' ? reduceIdentity('max', acc.dtype) : reduceIdentity('min', acc.dtype);
+      this.emit(this.declare(`acc${acc.id}`, acc.dtype, this.literal(worst, acc.dtype)));
+      this.emit(this.declare(`pos${acc.id}`, 'int32', '0'));
+    } else {
+      this.emit(this.declare(`acc${acc.id}`, acc.dtype, this.literal(reduceIdentity(acc.fn, acc.dtype), acc.dtype)));
+    }
+  }
+
+  protected accUpdate(s: Extract<Stmt, { s: 'accUpdate' }>): void {
+    const acc = this.accs.get(s.acc) as Accumulator;
+    const [value] = this.exprWithTemps([s.value]);
+    const a = `acc${acc.id}`;
+    if (acc.fn === 'argmax' || acc.fn === 'argmin') {
+      const cmp = acc.fn === 'argmax' ? '>' : '<';
+      const v = this.freshTemp();
+      this.emit(this.declare(v, acc.dtype, value));
+      const nan = isFloat(acc.dtype) ? ` || (${v} != ${v} && ${a} == ${a})` : '';
+      this.emit(`if (${v} ${cmp} ${a}${nan}) { ${a} = ${v}; pos${acc.id} = (int32_t)(${this.index(s.position as IndexExpr)}); }`);
+      return;
+    }
+    this.emit(`${a} = ${this.combine(acc.fn, a, value, acc.dtype)};`);
+  }
+
+  /** acc ⊕ value in the dtype's semantics (NaN-propagating max/min, wrapping integers). */
+  protected combine(fn: ReduceFn, a: string, v: string, dtype: DType): string {
+    switch (fn) {
+      case 'add':
+        return this.binary('add', a, v, dtype, dtype);
+      case 'mul':
+        return this.binary('mul', a, v, dtype, dtype);
+      case 'max':
+        return this.binary('max', v, a, dtype, dtype);
+      case 'min':
+        return this.binary('min', v, a, dtype, dtype);
+      default:
+        return assertNever(fn);
+    }
+  }
+
+  protected scatter(s: Extract<Stmt, { s: 'scatter' }>): void {
+    const values = this.exprWithTemps([s.value, ...s.dynamic.map((d) => d.value)], s.dynamic.map((_, i) => i + 1));
+    const conds: string[] = [];
+    if (!(s.valid.kind === 'bool' && s.valid.value)) conds.push(this.cond(s.valid));
+    let addr = this.index(s.index);
+    s.dynamic.forEach((d, i) => {
+      const t = values[i + 1];
+      conds.push(`${t} >= 0 && ${t} < ${d.size}`);
+      addr = `${addr} + (int64_t)${t} * ${this.intLit(d.stride)}`;
+    });
+    const target = `b${s.buf}[${addr}]`;
+    const dtype = this.kernel.buffers[s.buf].dtype;
+    const update = `${target} = ${this.combine(s.fn, target, values[0], dtype)};`;
+    this.emit(conds.length > 0 ? `if (${conds.join(' && ')}) { ${update} }` : update);
+  }
+
+  // ---- expressions -----------------------------------------------------------------------------
+
+  protected freshTemp(): string {
+    return `v${this.temp++}`;
+  }
+
+  /**
+   * Renders expressions that belong to one statement. Subexpressions used more than once, and the
+   * roots listed in `forced`, are bound to temporaries emitted before the statement.
+   */
+  protected exprWithTemps(roots: readonly Expr[], forced: readonly number[] = []): string[] {
+    const uses = new Map<Expr, number>();
+    const count = (e: Expr) => {
+      const n = (uses.get(e) ?? 0) + 1;
+      uses.set(e, n);
+      if (n > 1) return;
+      for (const c of children(e)) count(c);
+      // Dynamic gather indices are read three times in the rendered load: bind them once.
+      if (e.op === 'load') for (const d of e.dynamic) uses.set(d.value, (uses.get(d.value) ?? 0) + 1);
+    };
+    roots.forEach(count);
+    const names = new Map<Expr, string>();
+    const render = (e: Expr): string => {
+      const named = names.get(e);
+      if (named) return named;
+      const text = this.expr(e, render);
+      if ((uses.get(e) ?? 0) > 1 && !trivial(e)) {
+        const t = this.freshTemp();
+        this.emit(this.declare(t, e.dtype, text));
+        names.set(e, t);
+        return t;
+      }
+      return text;
+    };
+    return roots.map((r, i) => {
+      const text = render(r);
+      if (forced.includes(i) && !names.has(r)) {
+        const t = this.freshTemp();
+        this.emit(this.declare(t, r.dtype, text));
+        names.set(r, t);
+        return t;
+      }
+      return text;
+    });
+  }
+
+  protected expr(e: Expr, sub: (e: Expr) => string): string {
+    switch (e.op) {
+      case 'load':
+        return this.load(e, sub);
+      case 'const':
+        return this.literal(e.value, e.dtype);
+      case 'param':
+        return this.param(e.slot, e.dtype);
+      case 'coord':
+        return this.castIndex(this.index(e.index), e.dtype);
+      case 'random':
+        return this.random(e);
+      case 'cast':
+        return this.cast(sub(e.a), e.a.dtype, e.dtype);
+      case 'unary':
+        return this.unary(e.fn, sub(e.a), e.dtype);
+      case 'binary':
+        return this.binary(e.fn, sub(e.a), sub(e.b), e.a.dtype, e.dtype);
+      case 'select':
+        return this.select(sub(e.cond), sub(e.a), sub(e.b));
+      case 'test':
+        return this.test(e.cond);
+      case 'acc': {
+        const acc = this.accs.get(e.acc) as Accumulator;
+        return acc.fn === 'argmax' || acc.fn === 'argmin' ? `pos${e.acc}` : `acc${e.acc}`;
+      }
+      case 'ref':
+        return `t${e.id}`;
+      default:
+        return assertNever(e);
+    }
+  }
+
+  protected load(e: Extract<Expr, { op: 'load' }>, sub: (e: Expr) => string): string {
+    let addr = this.index(e.index);
+    const conds: string[] = [];
+    if (!(e.valid.kind === 'bool' && e.valid.value)) conds.push(this.cond(e.valid));
+    for (const d of e.dynamic) {
+      const t = sub(d.value);
+      conds.push(`${t} >= 0 && ${t} < ${d.size}`);
+      addr = `${addr} + (int64_t)${t} * ${this.intLit(d.stride)}`;
+    }
+    const read = `b${e.buf}[${addr}]`;
+    return conds.length === 0 ? read : `((${conds.join(' && ')}) ? ${read} : ${this.literal(e.fill, e.dtype)})`;
+  }
+
+  protected param(slot: number, dtype: DType): string {
+    return dtype === 'float64' ? `params[${slot}]` : `((${this.typeName(dtype)})params[${slot}])`;
+  }
+
+  protected castIndex(index: string, dtype: DType): string {
+    return `((${this.typeName(dtype)})(${index}))`;
+  }
+
+  protected random(e: Extract<Expr, { op: 'random' }>): string {
+    const fn = e.dist === 'uniform' ? 'mo_uniform' : 'mo_normal';
+    const counter = `(uint64_t)(${this.index(e.counter)}) + (uint64_t)params[${e.offsetSlot}]`;
+    return `((${this.typeName(e.dtype)})${fn}(${counter}, (uint64_t)params[${e.seedSlot}]))`;
+  }
+
+  literal(value: number, dtype: DType): string {
+    if (isFloat(dtype)) {
+      const suffix = dtype === 'float32' ? 'f' : '';
+      if (Number.isNaN(value)) return dtype === 'float32' ? 'NAN' : '((double)NAN)';
+      if (value === Infinity) return dtype === 'float32' ? 'INFINITY' : '((double)INFINITY)';
+      if (value === -Infinity) return dtype === 'float32' ? '(-INFINITY)' : '(-(double)INFINITY)';
+      const text = String(value);
+      const withPoint = /[.e]/.test(text) ? text : `${text}.0`;
+      return value < 0 ? `(${withPoint}${suffix})` : `${withPoint}${suffix}`;
+    }
+    const v = dtype === 'int32' ? value | 0 : value & 255;
+    return v < 0 ? `(${v})` : String(v);
+  }
+
+  protected cast(x: string, from: DType, to: DType): string {
+    if (from === to) return x;
+    if (to === 'bool') return `((uint8_t)((${x}) != 0))`;
+    if (isFloat(to)) return `((${this.typeName(to)})(${x}))`;
+    if (isFloat(from)) return to === 'int32' ? `mo_f2i(${x})` : `mo_f2u8(${x})`;
+    return `((${this.typeName(to)})(${x}))`;
+  }
+
+  protected unary(fn: UnaryFn, x: string, dtype: DType): string {
+    const f = dtype === 'float32' ? 'f' : '';
+    const float = isFloat(dtype);
+    switch (fn) {
+      case 'neg':
+        return float ? `(-${x})` : dtype === 'int32' ? `((int32_t)(0u - (uint32_t)(${x})))` : `((uint8_t)(-(${x})))`;
+      case 'abs':
+        return float ? `fabs${f}(${x})` : dtype === 'int32' ? `((int32_t)((${x}) < 0 ? 0u - (uint32_t)(${x}) : (uint32_t)(${x})))` : x;
+      case 'exp':
+      case 'log':
+      case 'sqrt':
+      case 'sin':
+      case 'cos':
+      case 'tanh':
+      case 'erf':
+      case 'floor':
+      case 'ceil':
+        return float ? `${fn}${f}(${x})` : x;
+      case 'round':
+        return float ? `rint${f}(${x})` : x;
+      case 'rsqrt':
+        return `(${this.literal(1, dtype)} / sqrt${f}(${x}))`;
+      case 'sigmoid':
+        return dtype === 'float32' ? `mo_sigmoidf(${x})` : `mo_sigmoid(${x})`;
+      case 'not':
+        return `((uint8_t)((${x}) == 0))`;
+      default:
+        return assertNever(fn);
+    }
+  }
+
+  protected binary(fn: BinaryFn, a: string, b: string, operand: DType, _result: DType): string {
+    const float = isFloat(operand);
+    const f = operand === 'float32' ? 'f' : '';
+    const wrap = (op: string) =>
+      operand === 'int32' ? `((int32_t)((uint32_t)(${a}) ${op} (uint32_t)(${b})))` : `((uint8_t)((${a}) ${op} (${b})))`;
+    switch (fn) {
+      case 'add':
+        return float ? `(${a} + ${b})` : wrap('+');
+      case 'sub':
+        return float ? `(${a} - ${b})` : wrap('-');
+      case 'mul':
+        return float ? `(${a} * ${b})` : wrap('*');
+      case 'div':
+        return float ? `(${a} / ${b})` : operand === 'int32' ? `mo_idiv(${a}, ${b})` : `((uint8_t)mo_idiv(${a}, ${b}))`;
+      case 'mod':
+        return float ? (operand === 'float32' ? `mo_fmodf(${a}, ${b})` : `mo_fmodd(${a}, ${b})`) : operand === 'int32' ? `mo_imod(${a}, ${b})` : `((uint8_t)mo_imod(${a}, ${b}))`;
+      case 'pow':
+        return `pow${f}(${a}, ${b})`;
+      case 'max':
+        return float ? `((${a} > ${b} || ${a} != ${a}) ? ${a} : ${b})` : `((${a} > ${b}) ? ${a} : ${b})`;
+      case 'min':
+        return float ? `((${a} < ${b} || ${a} != ${a}) ? ${a} : ${b})` : `((${a} < ${b}) ? ${a} : ${b})`;
+      case 'lt':
+        return `((uint8_t)(${a} < ${b}))`;
+      case 'le':
+        return `((uint8_t)(${a} <= ${b}))`;
+      case 'gt':
+        return `((uint8_t)(${a} > ${b}))`;
+      case 'ge':
+        return `((uint8_t)(${a} >= ${b}))`;
+      case 'eq':
+        return `((uint8_t)(${a} == ${b}))`;
+      case 'ne':
+        return `((uint8_t)(${a} != ${b}))`;
+      case 'and':
+        return `((uint8_t)(${a} & ${b}))`;
+      case 'or':
+        return `((uint8_t)(${a} | ${b}))`;
+      case 'xor':
+        return `((uint8_t)(${a} ^ ${b}))`;
+      default:
+        return assertNever(fn);
+    }
+  }
+
+  protected select(c: string, a: string, b: string): string {
+    return `(${c} ? ${a} : ${b})`;
+  }
+
+  protected test(c: IndexCond): string {
+    return `((uint8_t)(${this.cond(c)}))`;
+  }
+
+  // ---- index expressions -----------------------------------------------------------------------
+
+  protected nonNegative(e: IndexExpr): boolean {
+    return indexBounds(e, this.ranges)[0] >= 0;
+  }
+
+  index(e: IndexExpr): string {
+    switch (e.kind) {
+      case 'const':
+        return e.value < 0 ? `(${this.intLit(e.value)})` : this.intLit(e.value);
+      case 'idx':
+        return `i${e.axis}`;
+      case 'bin': {
+        const a = this.index(e.a);
+        const b = this.index(e.b);
+        switch (e.op) {
+          case '+':
+          case '-':
+          case '*':
+            return `(${a} ${e.op} ${b})`;
+          case '/':
+            return e.b.kind === 'const' && e.b.value > 0 && this.nonNegative(e.a) ? `(${a} / ${b})` : this.floorDiv(a, b);
+          case '%':
+            return e.b.kind === 'const' && e.b.value > 0 && this.nonNegative(e.a) ? `(${a} % ${b})` : this.floorMod(a, b);
+          case 'min':
+            return this.indexMin(a, b);
+          case 'max':
+            return this.indexMax(a, b);
+        }
+      }
+    }
+  }
+
+  protected floorDiv(a: string, b: string): string {
+    return `mo_fdiv(${a}, ${b})`;
+  }
+
+  protected floorMod(a: string, b: string): string {
+    return `mo_fmod(${a}, ${b})`;
+  }
+
+  protected indexMin(a: string, b: string): string {
+    return `mo_min(${a}, ${b})`;
+  }
+
+  protected indexMax(a: string, b: string): string {
+    return `mo_max(${a}, ${b})`;
+  }
+
+  cond(c: IndexCond): string {
+    switch (c.kind) {
+      case 'bool':
+        return c.value ? '1' : '0';
+      case 'cmp':
+        return `(${this.index(c.a)} ${c.op} ${this.index(c.b)})`;
+      case 'and':
+        return `(${this.cond(c.a)} && ${this.cond(c.b)})`;
+      case 'or':
+        return `(${this.cond(c.a)} || ${this.cond(c.b)})`;
+      case 'not':
+        return `(!${this.cond(c.a)})`;
+    }
+  }
+}
+
+function children(e: Expr): Expr[] {
+  switch (e.op) {
+    case 'load':
+      return e.dynamic.map((d) => d.value);
+    case 'cast':
+    case 'unary':
+      return [e.a];
+    case 'binary':
+      return [e.a, e.b];
+    case 'select':
+      return [e.cond, e.a, e.b];
+    default:
+      return [];
+  }
+}
+
+function trivial(e: Expr): boolean {
+  return e.op === 'const' || e.op === 'param' || e.op === 'ref' || e.op === 'acc';
+}
+
+/** Renders a kernel as C with the default renderer. */
+export function renderC(kernel: Kernel): string {
+  return new CRenderer().render(kernel);
+}

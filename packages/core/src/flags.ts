@@ -1,4 +1,5 @@
 // Global settings: one typed object, seeded from METAOP_* environment variables, scoped overrides.
+import { ArgumentError } from './errors.js';
 
 export interface MetaOpFlags {
   /** Backend used when none was set with setBackend (METAOP_BACKEND). */
@@ -31,7 +32,7 @@ function envInt(name: string, fallback: number): number {
   const v = env(name);
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isSafeInteger(n)) throw new Error(`${name}=${v} is not an integer`);
+  if (!Number.isSafeInteger(n)) throw new ArgumentError(`${name}=${v} is not an integer; set a whole number or unset it`, 'flags');
   return n;
 }
 

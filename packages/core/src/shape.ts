@@ -36,13 +36,15 @@ export function checkShape(shape: Shape, op: string): void {
   }
 }
 
-/** Resolves a possibly negative dim against `ndim`, throwing a ShapeError naming the op when out of range. */
-export function normalizeDim(dim: number, ndim: number, op: string): number {
+/**
+ * Resolves a possibly negative dim against a rank (or a shape, which the error message then
+ * shows), throwing a ShapeError naming the op when out of range.
+ */
+export function normalizeDim(dim: number, ndimOrShape: number | Shape, op: string): number {
+  const ndim = typeof ndimOrShape === 'number' ? ndimOrShape : ndimOrShape.length;
   if (!Number.isInteger(dim) || dim < -ndim || dim >= Math.max(ndim, 1)) {
-    throw new ShapeError(
-      `dim ${dim} is out of range for a tensor with ${ndim} dims (use a dim in [${-ndim}, ${ndim - 1}])`,
-      op,
-    );
+    const what = typeof ndimOrShape === 'number' ? `a tensor with ${ndim} dims` : `shape ${formatShape(ndimOrShape)} (${ndim} dims)`;
+    throw new ShapeError(`dim ${dim} is out of range for ${what}; use a dim in [${-ndim}, ${ndim - 1}]`, op);
   }
   return dim < 0 ? dim + ndim : dim;
 }

@@ -3,6 +3,7 @@ import {
   allocArray,
   ArgumentError,
   checkShape,
+  convertValue,
   DTypeError,
   flags,
   isDType,
@@ -28,10 +29,10 @@ function inferShape(data: NestedNumbers): number[] {
   return shape;
 }
 
-function flatten(data: NestedNumbers, shape: readonly number[], depth: number, out: number[]): void {
+function flatten(data: NestedNumbers, shape: readonly number[], depth: number, out: unknown[]): void {
   if (depth === shape.length) {
     if (Array.isArray(data)) throw new ShapeError('nested arrays are ragged (deeper in some places)', 'tensor');
-    out.push(typeof data === 'boolean' ? Number(data) : (data as number));
+    out.push(data);
     return;
   }
   if (!Array.isArray(data) || data.length !== shape[depth]) {
@@ -44,7 +45,7 @@ function isTypedArray(x: unknown): x is DataArray {
   return x instanceof Float32Array || x instanceof Float64Array || x instanceof Int32Array || x instanceof Uint8Array;
 }
 
-function defaultDType(data: unknown): DType {
+function typedArrayDType(data: DataArray): DType {
   if (data instanceof Float64Array) return 'float64';
   if (data instanceof Int32Array) return 'int32';
   if (data instanceof Uint8Array) return 'uint8';
@@ -53,29 +54,29 @@ function defaultDType(data: unknown): DType {
 
 /**
  * A realized Var holding a copy of `data`: nested number arrays, a flat array with `shape`, a typed
- * array, or a number (a scalar). The dtype defaults to float32 (the typed array's own for typed arrays).
+ * array, or a number (a scalar). The dtype defaults to float32, to bool when every value is a
+ * boolean, and to the typed array's own for typed arrays.
  */
 export function tensor(data: NestedNumbers | DataArray, shape?: Shape, dtype?: DType): Var {
   if (dtype !== undefined && !isDType(dtype)) throw new DTypeError(`unknown dtype ${JSON.stringify(dtype)}`, 'tensor');
-  const dt = dtype ?? defaultDType(data);
-  if (isTypedArray(data)) return Var.fromArray(data, shape ?? [data.length], dt);
+  if (isTypedArray(data)) return Var.fromArray(data, shape ?? [data.length], dtype ?? typedArrayDType(data));
   const inferred = inferShape(data as NestedNumbers);
-  const flat: number[] = [];
-  flatten(data as NestedNumbers, inferred, 0, flat);
-  for (const v of flat) {
-    if (typeof v !== 'number') throw new ArgumentError(`values must be numbers or booleans, got ${typeof v}`, 'tensor');
+  const leaves: unknown[] = [];
+  flatten(data as NestedNumbers, inferred, 0, leaves);
+  for (const v of leaves) {
+    if (typeof v !== 'number' && typeof v !== 'boolean') {
+      throw new ArgumentError(`values must be numbers or booleans, got ${typeof v}`, 'tensor');
+    }
   }
+  const allBool = leaves.length > 0 && leaves.every((v) => typeof v === 'boolean');
+  const dt = dtype ?? (allBool ? 'bool' : 'float32');
   const target = shape ?? inferred;
-  if (shape !== undefined && numel(shape) !== flat.length) {
-    throw new ShapeError(`${flat.length} values do not fill shape [${shape.join(', ')}]`, 'tensor');
+  if (shape !== undefined && numel(shape) !== leaves.length) {
+    throw new ShapeError(`${leaves.length} values do not fill shape [${shape.join(', ')}]`, 'tensor');
   }
-  return Var.fromArray(typedFromNumbers(flat, dt), target, dt);
-}
-
-function typedFromNumbers(values: number[], dtype: DType): DataArray {
-  const arr = allocArray(dtype, values.length);
-  for (let i = 0; i < values.length; i++) arr[i] = values[i];
-  return dtype === 'bool' ? arr.map((v) => (v !== 0 ? 1 : 0)) : arr;
+  const arr = allocArray(dt, leaves.length);
+  leaves.forEach((v, i) => (arr[i] = convertValue(Number(v), dt)));
+  return Var.fromArray(arr, target, dt);
 }
 
 export function scalar(value: number, dtype: DType = 'float32'): Var {

@@ -11,6 +11,8 @@ export interface IndexParseContext {
   readonly symbols?: Readonly<Record<string, number>>;
   /** The op asking, for error messages. */
   readonly op?: string;
+  /** What the expression indexes, for error messages (e.g. "input float32[2, 3], output [4, 5]"). */
+  readonly where?: string;
 }
 
 /** Symbols for an op reading `x` and writing `y`: xshapeK, yshapeK, xstrideK, ystrideK, XDIM, YDIM. */
@@ -30,6 +32,8 @@ export function shapeSymbols(xShape: readonly number[], yShape: readonly number[
 }
 
 const MAX_LENGTH = 2000;
+/** Deepest nesting of parentheses, min/max and unary operators (deeper input would exhaust the stack). */
+const MAX_DEPTH = 200;
 const GRAMMAR =
   'index expressions may use i0..iN, integer literals, the symbols xshapeK, yshapeK, xstrideK, ystrideK, XDIM, YDIM, ' +
   'the operators + - * / % (floor division and modulo), min(a,b), max(a,b), parentheses, ' +
@@ -80,6 +84,7 @@ type Typed = { t: 'num'; e: IndexExpr } | { t: 'bool'; c: IndexCond };
 
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(
     private readonly tokens: Token[],
     private readonly ctx: IndexParseContext,
@@ -182,14 +187,24 @@ class Parser {
     }
   }
 
+  /** Runs a nested parse, failing once expressions nest deeper than MAX_DEPTH. */
+  private nested<T>(pos: number, parse: () => T): T {
+    if (++this.depth > MAX_DEPTH) this.fail(`expression nests deeper than ${MAX_DEPTH} levels`, pos);
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
+  }
+
   private parseUnary(): Typed {
     const t = this.peek();
+    const operand = () => this.nested(t.pos, () => this.parseUnary());
     if (this.accept('-')) {
-      const r = this.parseUnary();
-      return { t: 'num', e: { kind: 'bin', op: '-', a: { kind: 'const', value: 0 }, b: this.num(r, t.pos) } };
+      return { t: 'num', e: { kind: 'bin', op: '-', a: { kind: 'const', value: 0 }, b: this.num(operand(), t.pos) } };
     }
-    if (this.accept('+')) return { t: 'num', e: this.num(this.parseUnary(), t.pos) };
-    if (this.accept('!')) return { t: 'bool', c: { kind: 'not', a: this.bool(this.parseUnary(), t.pos) } };
+    if (this.accept('+')) return { t: 'num', e: this.num(operand(), t.pos) };
+    if (this.accept('!')) return { t: 'bool', c: { kind: 'not', a: this.bool(operand(), t.pos) } };
     return this.parsePrimary();
   }
 
@@ -204,10 +219,10 @@ class Parser {
       if (t.text === 'min' || t.text === 'max') {
         this.expect('(');
         const ap = this.peek().pos;
-        const a = this.num(this.parseOr(), ap);
+        const a = this.num(this.nested(ap, () => this.parseOr()), ap);
         this.expect(',');
         const bp = this.peek().pos;
-        const b = this.num(this.parseOr(), bp);
+        const b = this.num(this.nested(bp, () => this.parseOr()), bp);
         this.expect(')');
         return { t: 'num', e: { kind: 'bin', op: t.text, a, b } };
       }
@@ -219,12 +234,17 @@ class Parser {
         }
         return { t: 'num', e: { kind: 'idx', axis } };
       }
-      const sym = this.ctx.symbols?.[t.text];
-      if (sym !== undefined) return { t: 'num', e: { kind: 'const', value: sym } };
+      // Own properties only: names such as 'constructor' or '__proto__' are not symbols.
+      const symbols = this.ctx.symbols;
+      if (symbols !== undefined && Object.prototype.hasOwnProperty.call(symbols, t.text)) {
+        const value = symbols[t.text];
+        if (!Number.isSafeInteger(value)) this.fail(`symbol ${t.text} is ${value}, not an integer`, t.pos);
+        return { t: 'num', e: { kind: 'const', value } };
+      }
       this.fail(`unknown name '${t.text}'`, t.pos);
     }
     if (t.kind === 'op' && t.text === '(') {
-      const r = this.parseOr();
+      const r = this.nested(t.pos, () => this.parseOr());
       this.expect(')');
       return r;
     }
@@ -236,32 +256,68 @@ function describe(t: Token): string {
   return t.kind === 'end' ? 'end of expression' : `'${t.text}'`;
 }
 
+function failure(src: unknown, ctx: IndexParseContext, what: string, msg: string): IndexExprError {
+  const text = typeof src === 'string' ? JSON.stringify(src.length > 80 ? src.slice(0, 80) + '…' : src) : String(src);
+  const where = ctx.where === undefined ? '' : ` (${ctx.where})`;
+  return new IndexExprError(`bad ${what} ${text}${where}: ${msg}; ${GRAMMAR}`, ctx.op);
+}
+
 function parseTyped(src: string, ctx: IndexParseContext, what: string): Typed {
   const fail = (msg: string, pos: number): never => {
-    throw new IndexExprError(
-      `bad ${what} ${JSON.stringify(src.length > 80 ? src.slice(0, 80) + '…' : src)}: ${msg} at column ${pos + 1}; ${GRAMMAR}`,
-      ctx.op,
-    );
+    throw failure(src, ctx, what, `${msg} at column ${pos + 1}`);
   };
-  if (typeof src !== 'string') fail(`expected a string, got ${typeof src}`, 0);
+  if (typeof src !== 'string') throw failure(src, ctx, what, `expected a string, got ${typeof src}`);
   if (src.length > MAX_LENGTH) fail(`expression is longer than ${MAX_LENGTH} characters`, MAX_LENGTH);
   return new Parser(tokenize(src, fail), ctx, fail).parseTop();
+}
+
+/** Rejects what no backend can compute: a constant divisor of 0 and constants beyond 2^53. */
+function checkComputable(e: IndexExpr, fail: (msg: string) => never): void {
+  if (e.kind === 'const' && !Number.isSafeInteger(e.value)) fail(`a constant (${e.value}) exceeds 2^53`);
+  if (e.kind !== 'bin') return;
+  if ((e.op === '/' || e.op === '%') && e.b.kind === 'const' && e.b.value === 0) fail(`it divides by zero ('${e.op} 0')`);
+  checkComputable(e.a, fail);
+  checkComputable(e.b, fail);
+}
+
+function checkCond(c: IndexCond, fail: (msg: string) => never): void {
+  switch (c.kind) {
+    case 'bool':
+      return;
+    case 'cmp':
+      checkComputable(c.a, fail);
+      checkComputable(c.b, fail);
+      return;
+    case 'and':
+    case 'or':
+      checkCond(c.a, fail);
+      checkCond(c.b, fail);
+      return;
+    case 'not':
+      checkCond(c.a, fail);
+  }
 }
 
 /** Parses an integer index expression ("i0*2+i3-1"). */
 export function parseIndex(src: string, ctx: IndexParseContext): IndexExpr {
   const r = parseTyped(src, ctx, 'index expression');
-  if (r.t !== 'num') {
-    throw new IndexExprError(`bad index expression ${JSON.stringify(src)}: it is a condition, expected an integer expression`, ctx.op);
-  }
-  return simplifyIndex(r.e);
+  const fail = (msg: string): never => {
+    throw failure(src, ctx, 'index expression', msg);
+  };
+  if (r.t !== 'num') fail('it is a condition, expected an integer expression');
+  const e = simplifyIndex((r as { e: IndexExpr }).e);
+  checkComputable(e, fail);
+  return e;
 }
 
 /** Parses an overflow condition ("i1*2-1<0 || i1%2==1"). */
 export function parseCond(src: string, ctx: IndexParseContext): IndexCond {
   const r = parseTyped(src, ctx, 'condition');
-  if (r.t !== 'bool') {
-    throw new IndexExprError(`bad condition ${JSON.stringify(src)}: it is an integer expression, expected a comparison`, ctx.op);
-  }
-  return simplifyCond(r.c);
+  const fail = (msg: string): never => {
+    throw failure(src, ctx, 'condition', msg);
+  };
+  if (r.t !== 'bool') fail('it is an integer expression, expected a comparison');
+  const c = simplifyCond((r as { c: IndexCond }).c);
+  checkCond(c, fail);
+  return c;
 }

@@ -1,6 +1,6 @@
 // grad(): reverse-mode differentiation as a graph-to-graph transform. The result is lazy Vars,
 // so they fuse with other work and can be differentiated again.
-import { ArgumentError, DTypeError, expectVar, formatShape, isFloat, ShapeError, shapesEqual, Var } from '@metaop/core';
+import { ArgumentError, DTypeError, expectVar, formatShape, isFloat, ShapeError, shapesEqual, type Var } from '@metaop/core';
 import { binary, constant } from '../meta/elementwise.js';
 import { gradRules, type GradRule } from './rules.js';
 

@@ -27,7 +27,6 @@ const k = (v: Var, value: number): Var => constant(value, v.shape, v.dtype);
 const mul = (a: Var, b: Var) => binary(a, b, 'mul');
 const div = (a: Var, b: Var) => binary(a, b, 'div');
 const sub = (a: Var, b: Var) => binary(a, b, 'sub');
-const add = (a: Var, b: Var) => binary(a, b, 'add');
 const neg = (a: Var) => unary(a, 'neg');
 const where = (c: Var, a: Var, b: Var) => ternary(c, a, b);
 const f = (mask: Var, like: Var) => cast(mask, like.dtype);
@@ -112,6 +111,27 @@ function binaryGrad(fn: BinaryFn, a: Var, b: Var, out: Var, g: Var): [Var | null
   }
 }
 
+/**
+ * d(prod of a group)/dx_j = the product of the group's other elements, exact when the group holds
+ * zeros and written so that its own gradient is right too (second derivatives): the product of
+ * the other non-zero elements times the product of the other zeros, where the latter is 1 (no
+ * other zero), the one other zero itself (a 0 that still carries a derivative), or 0.
+ * `group(v, fn)` reduces v over each element's group and reads the result back at the element.
+ */
+function productOfOthers(x: Var, group: (v: Var, fn: 'mul' | 'add') => Var): Var {
+  const zero = k(x, 0);
+  const one = k(x, 1);
+  const isZero = binary(x, zero, 'eq');
+  const nonZero = where(isZero, one, x);
+  const zeroHere = f(isZero, x);
+  const zerosElsewhere = sub(group(zeroHere, 'add'), zeroHere);
+  // Zero in value, but with derivative 1 with respect to each other zero of the group.
+  const zeroAsVar = where(isZero, x, zero);
+  const otherZero = sub(group(zeroAsVar, 'add'), zeroAsVar);
+  const zeroFactor = where(binary(zerosElsewhere, zero, 'eq'), one, where(binary(zerosElsewhere, one, 'eq'), otherZero, zero));
+  return mul(div(group(nonZero, 'mul'), nonZero), zeroFactor);
+}
+
 /** Gradient of a max/min style selection: dout spread evenly over the elements equal to the result. */
 function selectGrad(x: Var, selected: Var, doutAtX: Var, countAtX: Var): Var {
   const mask = binary(x, selected, 'eq');
@@ -184,16 +204,8 @@ export const gradRules: GradRules = {
     switch (node.fn) {
       case 'add':
         return [up(g)];
-      case 'mul': {
-        // Exact with zeros: one zero gets the product of the others; two or more give 0.
-        const zero = k(x, 0);
-        const isZero = binary(x, zero, 'eq');
-        const zeros = up(reduce(f(isZero, x), 'add', node.dims));
-        const others = up(reduce(where(isZero, k(x, 1), x), 'mul', node.dims));
-        const plain = div(up(out), where(isZero, k(x, 1), x));
-        const local = where(binary(zeros, zero, 'eq'), plain, where(binary(isZero, binary(zeros, k(x, 1), 'eq'), 'and'), others, zero));
-        return [mul(up(g), local)];
-      }
+      case 'mul':
+        return [mul(up(g), productOfOthers(x, (v, fn) => up(reduce(v, fn, node.dims))))];
       case 'max':
       case 'min': {
         const count = reduce(f(binary(x, up(out), 'eq'), x), 'add', node.dims);
@@ -210,8 +222,7 @@ export const gradRules: GradRules = {
       case 'add':
         return [back(g)];
       case 'mul':
-        // Exact where x has no zero in its group.
-        return [div(back(mul(g, out)), x)];
+        return [mul(back(g), productOfOthers(x, (v, fn) => back(reindexReduce(v, fn, out.shape, node.indexes, node.overflowConditions))))];
       case 'max':
       case 'min': {
         const mask = f(binary(x, back(out), 'eq'), x);
@@ -229,7 +240,7 @@ export const gradRules: GradRules = {
       case 'add':
         return [back(g), null];
       case 'mul':
-        return [div(back(mul(g, out)), src), null];
+        return [mul(back(g), productOfOthers(src, (v, fn) => back(scatter(v, node.dim, idx, out.shape, fn)))), null];
       case 'max':
       case 'min': {
         const mask = f(binary(src, back(out), 'eq'), src);

@@ -21,7 +21,7 @@ function toInt32(idx: Var, op: string): Var {
 export function scatterAdd(x: Var, dim: number, idx: Var, src: Var): Var {
   expectVar(x, 'scatterAdd');
   expectVar(src, 'scatterAdd', 'src');
-  const d = normalizeDim(dim, x.ndim, 'scatterAdd');
+  const d = normalizeDim(dim, x.shape, 'scatterAdd');
   const i = toInt32(idx, 'scatterAdd');
   if (src.dtype !== x.dtype) throw new DTypeError(`src ${src.describe()} must have x's dtype ${x.dtype}`, 'scatterAdd');
   return binary(x, scatter(src, d, i, x.shape, 'add'), 'add');
@@ -30,7 +30,7 @@ export function scatterAdd(x: Var, dim: number, idx: Var, src: Var): Var {
 /** Rows (or slices along dim) of x picked by a 1-D index. */
 export function indexSelect(x: Var, dim: number, idx: Var): Var {
   expectVar(x, 'indexSelect');
-  const d = normalizeDim(dim, x.ndim, 'indexSelect');
+  const d = normalizeDim(dim, x.shape, 'indexSelect');
   const i = toInt32(idx, 'indexSelect');
   if (i.ndim !== 1) throw new ShapeError(`index must be 1-D, got ${formatShape(i.shape)}`, 'indexSelect');
   const shape = x.shape.map((s, k) => (k === d ? i.shape[0] : s));

@@ -13,7 +13,7 @@ export type Dims = number | readonly number[] | undefined;
 export function dimsOf(x: Var, dims: Dims, op: string): number[] {
   if (dims === undefined) return x.shape.map((_, i) => i);
   const list = typeof dims === 'number' ? [dims] : [...dims];
-  return list.map((d) => normalizeDim(d, x.ndim, op));
+  return list.map((d) => normalizeDim(d, x.shape, op));
 }
 
 function countOf(x: Var, dims: number[]): number {
@@ -99,13 +99,13 @@ export function logsumexp(x: Var, dims?: Dims, keepdim = false): Var {
 
 export function softmax(x: Var, dim = -1): Var {
   expectVar(x, 'softmax');
-  const d = normalizeDim(dim, x.ndim, 'softmax');
+  const d = normalizeDim(dim, x.shape, 'softmax');
   const e = exp(sub(x, detach(reduce(x, 'max', [d], true))));
   return div(e, reduce(e, 'add', [d], true));
 }
 
 export function logSoftmax(x: Var, dim = -1): Var {
   expectVar(x, 'logSoftmax');
-  const d = normalizeDim(dim, x.ndim, 'logSoftmax');
+  const d = normalizeDim(dim, x.shape, 'logSoftmax');
   return sub(x, logsumexp(x, [d], true));
 }

@@ -6,8 +6,8 @@ import { broadcast, permute, reshape } from '../meta/reindex.js';
 export function flatten(x: Var, startDim = 0, endDim = -1): Var {
   expectVar(x, 'flatten');
   if (x.ndim === 0) return reshape(x, [1]);
-  const s = normalizeDim(startDim, x.ndim, 'flatten');
-  const e = normalizeDim(endDim, x.ndim, 'flatten');
+  const s = normalizeDim(startDim, x.shape, 'flatten');
+  const e = normalizeDim(endDim, x.shape, 'flatten');
   if (s > e) throw new ShapeError(`startDim ${startDim} comes after endDim ${endDim}`, 'flatten');
   const merged = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
   return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
@@ -16,7 +16,7 @@ export function flatten(x: Var, startDim = 0, endDim = -1): Var {
 /** Removes size-1 dims (all of them, or those listed). */
 export function squeeze(x: Var, dims?: number | readonly number[]): Var {
   expectVar(x, 'squeeze');
-  const list = dims === undefined ? x.shape.map((_, i) => i) : (typeof dims === 'number' ? [dims] : dims).map((d) => normalizeDim(d, x.ndim, 'squeeze'));
+  const list = dims === undefined ? x.shape.map((_, i) => i) : (typeof dims === 'number' ? [dims] : dims).map((d) => normalizeDim(d, x.shape, 'squeeze'));
   return reshape(x, x.shape.filter((d, i) => !(d === 1 && list.includes(i))));
 }
 
@@ -31,8 +31,8 @@ export function unsqueeze(x: Var, dim: number): Var {
 export function transpose(x: Var, dim0 = -2, dim1 = -1): Var {
   expectVar(x, 'transpose');
   if (x.ndim < 2 && dim0 === -2 && dim1 === -1) return x;
-  const a = normalizeDim(dim0, x.ndim, 'transpose');
-  const b = normalizeDim(dim1, x.ndim, 'transpose');
+  const a = normalizeDim(dim0, x.shape, 'transpose');
+  const b = normalizeDim(dim1, x.shape, 'transpose');
   const perm = x.shape.map((_, i) => i);
   perm[a] = b;
   perm[b] = a;

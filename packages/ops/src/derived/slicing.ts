@@ -70,7 +70,7 @@ export function at(x: Var, ...specs: SliceSpec[]): Var {
 /** length elements of dim starting at start. */
 export function narrow(x: Var, dim: number, start: number, length: number): Var {
   expectVar(x, 'narrow');
-  const d = normalizeDim(dim, x.ndim, 'narrow');
+  const d = normalizeDim(dim, x.shape, 'narrow');
   const s = start < 0 ? start + x.shape[d] : start;
   if (s < 0 || length < 0 || s + length > x.shape[d]) {
     throw new ShapeError(`narrow(${dim}, ${start}, ${length}) is outside dim ${d} of size ${x.shape[d]}`, 'narrow');
@@ -132,7 +132,7 @@ export function concat(xs: readonly Var[], dim = 0): Var {
   if (xs.length === 0) throw new ArgumentError('needs at least one Var', 'concat');
   xs.forEach((x) => expectVar(x, 'concat'));
   const first = xs[0];
-  const d = normalizeDim(dim, first.ndim, 'concat');
+  const d = normalizeDim(dim, first.shape, 'concat');
   for (const x of xs) {
     if (x.ndim !== first.ndim || x.shape.some((s, i) => i !== d && s !== first.shape[i])) {
       throw new ShapeError(
@@ -167,7 +167,7 @@ export function stack(xs: readonly Var[], dim = 0): Var {
 /** Splits along dim into pieces of `sizes` (a list), or of `sizes` elements each (the last may be smaller). */
 export function split(x: Var, sizes: number | readonly number[], dim = 0): Var[] {
   expectVar(x, 'split');
-  const d = normalizeDim(dim, x.ndim, 'split');
+  const d = normalizeDim(dim, x.shape, 'split');
   const len = x.shape[d];
   let list: number[];
   if (typeof sizes === 'number') {
@@ -191,14 +191,14 @@ export function split(x: Var, sizes: number | readonly number[], dim = 0): Var[]
 /** Splits into `chunks` nearly equal pieces along dim. */
 export function chunk(x: Var, chunks: number, dim = 0): Var[] {
   expectVar(x, 'chunk');
-  const d = normalizeDim(dim, x.ndim, 'chunk');
+  const d = normalizeDim(dim, x.shape, 'chunk');
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }
 
 /** Reverses the order of elements along dims. */
 export function flip(x: Var, dims: number | readonly number[]): Var {
   expectVar(x, 'flip');
-  const list = (typeof dims === 'number' ? [dims] : dims).map((d) => normalizeDim(d, x.ndim, 'flip'));
+  const list = (typeof dims === 'number' ? [dims] : dims).map((d) => normalizeDim(d, x.shape, 'flip'));
   return slice(
     x,
     x.shape.map(() => undefined),
@@ -226,7 +226,7 @@ export function repeat(x: Var, repeats: readonly number[]): Var {
 /** Shifts elements along dim by `shift`, wrapping around (torch.roll). */
 export function roll(x: Var, shift: number, dim: number): Var {
   expectVar(x, 'roll');
-  const d = normalizeDim(dim, x.ndim, 'roll');
+  const d = normalizeDim(dim, x.shape, 'roll');
   const len = x.shape[d];
   if (len === 0) return x;
   const s = ((shift % len) + len) % len;

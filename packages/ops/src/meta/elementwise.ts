@@ -42,7 +42,7 @@ export function constant(value: number, shape: Shape, dtype: DType = 'float32'):
 export function index(shape: Shape, dim: number, dtype: DType = 'int32'): Var {
   checkShape(shape, 'index');
   checkDType(dtype, 'index');
-  const d = normalizeDim(dim, shape.length, 'index');
+  const d = normalizeDim(dim, shape, 'index');
   return Var.fromNode({ op: 'index', dim: d, inputs: [] }, shape, dtype);
 }
 
@@ -109,13 +109,16 @@ export function binary(a: Var, b: Var, fn: BinaryFn): Var {
     );
   }
   if (a.dtype !== b.dtype) {
-    throw new DTypeError(`operand dtypes ${a.dtype} and ${b.dtype} differ; cast() one of them (the derived ops promote for you)`, op);
+    throw new DTypeError(
+      `operands ${a.describe()} and ${b.describe()} have different dtypes; cast() one of them (the derived ops promote for you)`,
+      op,
+    );
   }
-  if (logicalFns.has(fn) && a.dtype !== 'bool') throw new DTypeError(`needs bool operands, got ${a.dtype}`, op);
+  if (logicalFns.has(fn) && a.dtype !== 'bool') throw new DTypeError(`needs bool operands, got ${a.describe()}; compare first`, op);
   if (!logicalFns.has(fn) && !comparisonFns.has(fn) && a.dtype === 'bool') {
-    throw new DTypeError(`needs numeric operands, got bool; cast them first`, op);
+    throw new DTypeError(`needs numeric operands, got ${a.describe()}; cast them first`, op);
   }
-  if (fn === 'pow' && !isFloat(a.dtype)) throw new DTypeError(`needs float operands, got ${a.dtype}`, op);
+  if (fn === 'pow' && !isFloat(a.dtype)) throw new DTypeError(`needs float operands, got ${a.describe()}; cast them first`, op);
   return Var.fromNode({ op: 'binary', fn, inputs: [a, b] }, a.shape, binaryResultType(fn, a.dtype));
 }
 
@@ -125,13 +128,13 @@ export function ternary(cond: Var, a: Var, b: Var): Var {
   expectVar(cond, op, 'condition');
   expectVar(a, op, 'second operand');
   expectVar(b, op, 'third operand');
-  if (cond.dtype !== 'bool') throw new DTypeError(`the condition must be bool, got ${cond.dtype}; compare first`, op);
+  if (cond.dtype !== 'bool') throw new DTypeError(`the condition must be bool, got ${cond.describe()}; compare first`, op);
   if (!shapesEqual(cond.shape, a.shape) || !shapesEqual(a.shape, b.shape)) {
     throw new ShapeError(
       `shapes ${formatShape(cond.shape)}, ${formatShape(a.shape)}, ${formatShape(b.shape)} differ; use where() to broadcast`,
       op,
     );
   }
-  if (a.dtype !== b.dtype) throw new DTypeError(`operand dtypes ${a.dtype} and ${b.dtype} differ; cast one of them`, op);
+  if (a.dtype !== b.dtype) throw new DTypeError(`operands ${a.describe()} and ${b.describe()} have different dtypes; cast one of them`, op);
   return Var.fromNode({ op: 'ternary', inputs: [cond, a, b] }, a.shape, a.dtype);
 }

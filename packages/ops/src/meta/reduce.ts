@@ -14,7 +14,7 @@ import {
   type ReduceFn,
   type Shape,
 } from '@metaop/core';
-import { toConds, toIndexExprs, type CondSpec, type IndexSpec } from './reindex.js';
+import { axesText, toConds, toIndexExprs, type CondSpec, type IndexSpec } from './reindex.js';
 
 function checkReduceFn(fn: ReduceFn, x: Var, op: string): void {
   if (!reduceFns.includes(fn)) throw new ArgumentError(`unknown reduction '${String(fn)}'; one of ${reduceFns.join(', ')}`, op);
@@ -28,7 +28,7 @@ export function reduce(x: Var, fn: ReduceFn, dims: readonly number[], keepdim = 
   const op = `reduce(${fn})`;
   expectVar(x, op);
   checkReduceFn(fn, x, op);
-  const ds = [...new Set(dims.map((d) => normalizeDim(d, x.ndim, op)))].sort((a, b) => a - b);
+  const ds = [...new Set(dims.map((d) => normalizeDim(d, x.shape, op)))].sort((a, b) => a - b);
   if (ds.length !== dims.length) throw new ShapeError(`dims [${dims.join(', ')}] repeat a dim`, op);
   if (ds.length === 0) return x;
   const shape = keepdim ? x.shape.map((d, k) => (ds.includes(k) ? 1 : d)) : x.shape.filter((_, k) => !ds.includes(k));
@@ -55,12 +55,13 @@ export function reindexReduce(
     throw new ShapeError(`got ${indexes.length} index expressions for an output of shape ${formatShape(shape)}; give one per output dim`, op);
   }
   const symbols = shapeSymbols(x.shape, shape);
+  const where = `input ${x.describe()}, output ${formatShape(shape)}: expressions over the input's ${axesText(x.ndim)}`;
   return Var.fromNode(
     {
       op: 'reindexReduce',
       fn,
-      indexes: toIndexExprs(indexes, x.ndim, symbols, op),
-      overflowConditions: toConds(overflowConditions, x.ndim, symbols, op),
+      indexes: toIndexExprs(indexes, x.ndim, symbols, op, where),
+      overflowConditions: toConds(overflowConditions, x.ndim, symbols, op, where),
       inputs: [x],
     },
     shape,
@@ -85,7 +86,7 @@ export function scatter(src: Var, dim: number, indexVar: Var, shape: Shape, fn: 
   if (shape.length !== src.ndim) {
     throw new ShapeError(`output ${formatShape(shape)} must have as many dims as the source ${formatShape(src.shape)}`, op);
   }
-  const d = normalizeDim(dim, src.ndim, op);
+  const d = normalizeDim(dim, src.shape, op);
   src.shape.forEach((s, k) => {
     if (k !== d && s > shape[k]) {
       throw new ShapeError(`source ${formatShape(src.shape)} is larger than the output ${formatShape(shape)} in dim ${k}`, op);
@@ -99,7 +100,7 @@ export function argReduce(x: Var, fn: ArgReduceFn, dim: number, keepdim = false)
   const op = fn;
   expectVar(x, op);
   if (fn !== 'argmax' && fn !== 'argmin') throw new ArgumentError(`unknown arg reduction '${String(fn)}'`, 'argReduce');
-  const d = normalizeDim(dim, x.ndim, op);
+  const d = normalizeDim(dim, x.shape, op);
   if (x.shape[d] === 0) throw new ShapeError(`cannot take ${fn} over an empty dim ${d} of ${formatShape(x.shape)}`, op);
   const shape = keepdim ? x.shape.map((s, k) => (k === d ? 1 : s)) : x.shape.filter((_, k) => k !== d);
   return Var.fromNode({ op: 'argReduce', fn, dim: d, keepdim, inputs: [x] }, shape, 'int32');

@@ -24,13 +24,24 @@ import {
 export type IndexSpec = string | IndexExpr;
 export type CondSpec = string | IndexCond;
 
-/** Parses index strings (or checks IR) against an iteration space of `ndim` axes. */
-export function toIndexExprs(specs: readonly IndexSpec[], ndim: number, symbols: Record<string, number>, op: string): IndexExpr[] {
-  return specs.map((s) => (typeof s === 'string' ? parseIndex(s, { ndim, symbols, op }) : simplifyIndex(checkIr(s, ndim, op))));
+/** The loop indices of an iteration space, in words: "i0..i2", "i0", "no axes". */
+export function axesText(ndim: number): string {
+  return ndim === 0 ? 'no axes' : ndim === 1 ? 'i0' : `i0..i${ndim - 1}`;
 }
 
-export function toConds(specs: readonly CondSpec[], ndim: number, symbols: Record<string, number>, op: string): IndexCond[] {
-  return specs.map((s) => (typeof s === 'string' ? parseCond(s, { ndim, symbols, op }) : simplifyCond(s)));
+/** Parses index strings (or checks IR) against an iteration space of `ndim` axes. */
+export function toIndexExprs(
+  specs: readonly IndexSpec[],
+  ndim: number,
+  symbols: Record<string, number>,
+  op: string,
+  where?: string,
+): IndexExpr[] {
+  return specs.map((s) => (typeof s === 'string' ? parseIndex(s, { ndim, symbols, op, where }) : simplifyIndex(checkIr(s, ndim, op))));
+}
+
+export function toConds(specs: readonly CondSpec[], ndim: number, symbols: Record<string, number>, op: string, where?: string): IndexCond[] {
+  return specs.map((s) => (typeof s === 'string' ? parseCond(s, { ndim, symbols, op, where }) : simplifyCond(s)));
 }
 
 function checkIr(e: IndexExpr, ndim: number, op: string): IndexExpr {
@@ -62,12 +73,13 @@ export function reindex(
     throw new ShapeError(`got ${indexes.length} index expressions for an input of shape ${formatShape(x.shape)}; give one per input dim`, op);
   }
   const symbols = shapeSymbols(x.shape, shape);
+  const where = `input ${x.describe()}, output ${formatShape(shape)}: expressions over the output's ${axesText(shape.length)}`;
   return Var.fromNode(
     {
       op,
-      indexes: toIndexExprs(indexes, shape.length, symbols, op),
+      indexes: toIndexExprs(indexes, shape.length, symbols, op, where),
       overflowValue,
-      overflowConditions: toConds(overflowConditions, shape.length, symbols, op),
+      overflowConditions: toConds(overflowConditions, shape.length, symbols, op, where),
       inputs: [x],
     },
     shape,
@@ -84,7 +96,7 @@ export function gather(x: Var, dim: number, indexVar: Var): Var {
   expectVar(x, op);
   expectVar(indexVar, op, 'index');
   if (indexVar.dtype !== 'int32') throw new DTypeError(`index must be int32, got ${indexVar.dtype}; cast it`, op);
-  const d = normalizeDim(dim, x.ndim, op);
+  const d = normalizeDim(dim, x.shape, op);
   if (indexVar.ndim !== x.ndim) {
     throw new ShapeError(`index ${formatShape(indexVar.shape)} must have as many dims as the input ${formatShape(x.shape)}`, op);
   }
@@ -148,7 +160,7 @@ export function permute(x: Var, perm: readonly number[]): Var {
   if (perm.length !== x.ndim) {
     throw new ShapeError(`permutation [${perm.join(', ')}] has ${perm.length} entries for ${x.ndim} dims ${formatShape(x.shape)}`, op);
   }
-  const p = perm.map((d) => normalizeDim(d, x.ndim, op));
+  const p = perm.map((d) => normalizeDim(d, x.shape, op));
   if (new Set(p).size !== p.length) throw new ShapeError(`[${perm.join(', ')}] is not a permutation`, op);
   if (p.every((d, k) => d === k)) return x;
   return Var.fromNode({ op, perm: p, inputs: [x] }, p.map((d) => x.shape[d]), x.dtype);

@@ -1,0 +1,48 @@
+// @metaop/ops/testing: the op battery every backend runs against the reference oracle: cases as
+// data, deterministic inputs, runOnBackend, finite-difference gradient checks and random
+// compositions. No test framework is imported here.
+import type { OpCase } from './case.js';
+import { arithmeticCases } from './cases/arithmetic.js';
+import { creationCases } from './cases/creation.js';
+import { indexingCases } from './cases/indexing.js';
+import { linalgConvCases } from './cases/linalg-conv.js';
+import { lossCases } from './cases/loss.js';
+import { metaElementwiseCases } from './cases/meta-elementwise.js';
+import { metaReduceCases } from './cases/meta-reduce.js';
+import { metaReindexCases } from './cases/meta-reindex.js';
+import { poolActivationCases } from './cases/pool-activation.js';
+import { reductionCases } from './cases/reduction.js';
+import { shapeCases } from './cases/shape.js';
+import { slicingCases } from './cases/slicing.js';
+
+export type { OpCase } from './case.js';
+export { gradInputs } from './case.js';
+export type { InputSpec, InputValue, FloatDType } from './inputs.js';
+export { Rng, hashString, rngFor, makeValue, makeValues } from './inputs.js';
+export { runOnBackend, makeInputs, lossWeights, weightedSum, type RunOptions, type RunResult } from './run.js';
+export { checkGradients, checkSecondOrder, describeMismatches, type GradCheckOptions, type GradCheckResult, type GradMismatch } from './gradcheck.js';
+export { compareArrays, close, float32Tolerance, float64Tolerance, type Tolerance } from './compare.js';
+export { randomComposition, type CompositionOptions } from './composition.js';
+
+/** Every battery case: all 18 meta-ops and every derived op, several shape variants each. */
+export const opCases: readonly OpCase[] = Object.freeze([
+  ...metaElementwiseCases,
+  ...metaReindexCases,
+  ...metaReduceCases,
+  ...creationCases,
+  ...arithmeticCases,
+  ...reductionCases,
+  ...shapeCases,
+  ...slicingCases,
+  ...indexingCases,
+  ...linalgConvCases,
+  ...poolActivationCases,
+  ...lossCases,
+]);
+
+/** The case called `name`; throws when there is none. */
+export function opCase(name: string): OpCase {
+  const c = opCases.find((k) => k.name === name);
+  if (!c) throw new Error(`no battery case named '${name}'`);
+  return c;
+}

@@ -1,0 +1,39 @@
+// Runs the whole op battery on the reference backend: float32 against float64 forward values, and
+// every gradient against central finite differences in float64.
+import { describe, expect, it } from 'vitest';
+import { checkGradients, compareArrays, describeMismatches, float32Tolerance, opCases, runOnBackend } from '../src/testing/index.js';
+
+const SEED = 1;
+
+describe('battery: forward on reference', () => {
+  it('has unique case names', () => {
+    const names = opCases.map((c) => c.name);
+    expect(names.length).toBeGreaterThan(250);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each(opCases.map((c) => [c.name, c] as const))('%s: float32 matches float64', (_name, c) => {
+    const r32 = runOnBackend('reference', c, SEED, { grads: false });
+    const r64 = runOnBackend('reference', c, SEED, { floatDType: 'float64', grads: false });
+    expect(r32.shapes).toEqual(r64.shapes);
+    r32.outputs.forEach((o, k) => {
+      expect(compareArrays(o, r64.outputs[k], float32Tolerance, `${c.name} output ${k}`)).toBeNull();
+    });
+  });
+
+  it('is deterministic', () => {
+    for (const c of opCases.slice(0, 40)) {
+      const a = runOnBackend('reference', c, 3);
+      const b = runOnBackend('reference', c, 3);
+      expect(a).toEqual(b);
+    }
+  });
+});
+
+describe('battery: gradients by finite differences (float64)', () => {
+  const small = opCases.filter((c) => !c.large);
+  it.each(small.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const r = checkGradients(c, SEED);
+    expect(r.mismatches.length === 0 ? null : describeMismatches(c, r)).toBeNull();
+  });
+});

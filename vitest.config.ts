@@ -5,10 +5,12 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 const root = import.meta.dirname;
-const alias: Record<string, string> = {};
+const alias: { find: RegExp; replacement: string }[] = [];
 for (const dir of readdirSync(resolve(root, 'packages'))) {
   const entry = resolve(root, 'packages', dir, 'src/index.ts');
-  if (existsSync(entry)) alias[`@metaop/${dir}`] = entry;
+  if (existsSync(entry)) alias.push({ find: new RegExp(`^@metaop/${dir}$`), replacement: entry });
+  const testing = resolve(root, 'packages', dir, 'src/testing/index.ts');
+  if (existsSync(testing)) alias.push({ find: new RegExp(`^@metaop/${dir}/testing$`), replacement: testing });
 }
 
 export default defineConfig({

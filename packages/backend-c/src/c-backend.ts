@@ -15,14 +15,17 @@ export interface CBackend extends CompiledBackend {
   readonly cache: KernelCache;
 }
 
-const loaded = new Map<string, NativeKernel>();
+const libraries = new Map<string, ReturnType<typeof koffi.load>>();
+const functions = new Map<string, NativeKernel>();
 
-function load(path: string, entry: string): NativeKernel {
-  const hit = loaded.get(path);
+function load(path: string, symbol: string): NativeKernel {
+  const id = `${path}#${symbol}`;
+  const hit = functions.get(id);
   if (hit) return hit;
-  const lib = koffi.load(path);
-  const fn = lib.func(`void ${entry}(void *bufs, void *params)`) as unknown as NativeKernel;
-  loaded.set(path, fn);
+  let lib = libraries.get(path);
+  if (!lib) libraries.set(path, (lib = koffi.load(path)));
+  const fn = lib.func(`void ${symbol}(void *bufs, void *params)`) as unknown as NativeKernel;
+  functions.set(id, fn);
   return fn;
 }
 
@@ -37,12 +40,21 @@ export function createCBackend(): CBackend {
     name: 'c',
     label: `c (${toolchain.version.split(' ')[0]} ${toolchain.flags.join(' ')})`,
     ...nativeMemory(() => backend as CBackend),
-    schedule: { threads: toolchain.openmp ? availableParallelism() : 1, vectorLanes: 8 },
+    schedule: {
+      threads: toolchain.openmp ? availableParallelism() : 1,
+      vectorLanes: 8,
+      tile: { lanes: 8, vectors: 2, rows: 6, minWork: 1 << 16 },
+    },
     renderer,
     compile(jobs) {
-      const paths = cache.ensure(jobs.map((j) => j.source));
-      return paths.map((path): Executable => {
-        const fn = load(path, renderer.entry);
+      const preamble = renderer.preambleText();
+      const units = jobs.map((j) => {
+        const symbol = `k_${j.key}`;
+        const code = renderer.renderFunction(j.kernel, symbol);
+        return { key: cache.keyOf(code, preamble), symbol, code };
+      });
+      return cache.ensure(units, preamble).map(({ path, symbol }): Executable => {
+        const fn = load(path, symbol);
         let table = new BigUint64Array(8);
         return {
           run(buffers, params) {

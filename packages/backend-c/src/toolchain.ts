@@ -14,6 +14,8 @@ export interface Toolchain {
   readonly version: string;
   readonly flags: readonly string[];
   readonly openmp: boolean;
+  /** The linker accepts -z nodelete (kernel libraries then stay mapped until exit). */
+  readonly nodelete: boolean;
   /** CPU model and architecture: part of every cache key because of -march=native. */
   readonly cpu: string;
 }
@@ -69,7 +71,7 @@ export function detectToolchain(cacheDir: string): Toolchain {
   if (existsSync(file)) {
     try {
       const t = JSON.parse(readFileSync(file, 'utf8')) as Toolchain;
-      if (t.cc === cc && t.version === version) return (cached = t);
+      if (t.cc === cc && t.version === version && typeof t.nodelete === 'boolean') return (cached = t);
     } catch {
       // a damaged probe record is simply probed again
     }
@@ -83,8 +85,10 @@ export function detectToolchain(cacheDir: string): Toolchain {
   const openmp = compiles(cc, [...flags, '-fopenmp'], dir);
   flags.push(openmp ? '-fopenmp' : '-fopenmp-simd');
   if (!openmp && !compiles(cc, flags, dir)) flags.pop();
+  // OpenMP threads must never outlive their code: keep kernel libraries mapped until exit.
+  const nodelete = compiles(cc, [...flags, '-Wl,-z,nodelete'], dir);
   rmSync(dir, { recursive: true, force: true });
-  cached = { cc, version, flags, openmp, cpu };
+  cached = { cc, version, flags, openmp, nodelete, cpu };
   try {
     writeFileSync(file, JSON.stringify(cached));
   } catch {

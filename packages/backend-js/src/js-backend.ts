@@ -1,7 +1,6 @@
 // The `js` backend: kernels rendered as JavaScript functions over host typed arrays.
-import { registerBackend, type HostStorage } from '@metaop/core';
+import { hostMemory, registerBackend, type HostStorage } from '@metaop/core';
 import { createCompiledBackend, type CompiledBackend, type Device, type Executable } from '@metaop/compiler';
-import { hostMemory } from '@metaop/ops';
 import { kernelHelpers } from './helpers.js';
 import { JsRenderer } from './js-renderer.js';
 

@@ -1,7 +1,7 @@
 // The JavaScript dialect of the shared C-like renderer: the same loop nest as C, over typed
 // arrays, with JavaScript's number semantics patched to match the oracle (int32 wrap, floor div).
 import { isFloat, type BinaryFn, type DType, type UnaryFn } from '@metaop/core';
-import { CRenderer, type Expr, type Stmt } from '@metaop/compiler';
+import { CRenderer, type Accumulator, type Expr, type Stmt } from '@metaop/compiler';
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
 
@@ -14,7 +14,7 @@ export class JsRenderer extends CRenderer {
     return ['"use strict";'];
   }
 
-  protected override signature(): string {
+  protected override signature(_entry: string): string {
     return '';
   }
 
@@ -33,6 +33,11 @@ export class JsRenderer extends CRenderer {
   protected override loopHeader(loop: LoopStmt): string[] {
     const v = `i${loop.v}`;
     return [`for (let ${v} = 0; ${v} < ${loop.extent}; ${v}++) {`];
+  }
+
+  protected override declareTile(acc: Accumulator, init: string): void {
+    const n = acc.tile.reduce((a, b) => a * b, 1);
+    this.emit(`const acc${acc.id} = new Float64Array(${n}).fill(${init});`);
   }
 
   protected override intLit(v: number): string {
@@ -149,6 +154,14 @@ export class JsRenderer extends CRenderer {
 
   protected override test(c: Parameters<CRenderer['cond']>[0]): string {
     return `(${this.cond(c)} ? 1 : 0)`;
+  }
+
+  protected override plainDiv(a: string, b: string): string {
+    return `Math.floor(${a} / ${b})`;
+  }
+
+  protected override toIndex(x: string): string {
+    return x;
   }
 
   protected override floorDiv(a: string, b: string): string {

@@ -1,17 +1,11 @@
 // A compiled backend: partition → lower → schedule → render → compile (cached) → run. Backend
-// packages supply a Device (memory, schedule options, a renderer and a compiler driver).
-import {
-  collectGraph,
-  type Backend,
-  type Graph,
-  type Program,
-  type Step,
-  type Storage,
-  type Var,
-} from '@metaop/core';
+// packages supply a Device (memory, schedule options, a renderer and a compiler driver). Plans
+// are cached by graph signature, so a repeated training step skips planning entirely.
+import { collectGraph, type Backend, type Graph, type Program, type Step, type Storage, type Var } from '@metaop/core';
+import { graphSignature } from './graph-signature.js';
 import type { Kernel } from './ir/loop-ir.js';
 import { hash64, kernelKey } from './key.js';
-import { lowerGroup } from './lower.js';
+import { lowerGroup, paramValue, type ParamSource } from './lower.js';
 import { partition, type PartitionOptions } from './partition.js';
 import { schedule, type ScheduleOptions } from './passes/pipeline.js';
 
@@ -48,6 +42,8 @@ export interface CompileStats {
   kernelsCompiled: number;
   /** Kernel lookups served from the in-memory cache. */
   cacheHits: number;
+  /** Plans served from the plan cache (no partitioning or lowering). */
+  planHits: number;
   /** Kernel launches. */
   launches: number;
   /** Kernels in the most recent plan. */
@@ -60,7 +56,10 @@ export interface PlannedKernel {
   readonly source: string;
   readonly root: Var;
   readonly inputs: readonly Var[];
+  /** Unrealized Vars computed inside the kernel (fused), in topological order. */
+  readonly members: readonly Var[];
   readonly params: readonly number[];
+  readonly paramSources: readonly ParamSource[];
 }
 
 export interface CompiledBackend extends Backend {
@@ -84,14 +83,51 @@ export function planKernels(graph: Graph, device: Pick<Device, 'schedule' | 'par
       source: device.renderer.render(kernel),
       root: group.root,
       inputs: lowered.bufferVars.slice(0, -1),
+      members: group.members,
       params: lowered.params,
+      paramSources: lowered.paramSources,
     };
   });
 }
 
+/** A planned kernel with Vars replaced by graph positions, reusable for any graph of the same signature. */
+interface CachedKernel {
+  readonly label: string;
+  readonly exe: Executable;
+  readonly inputs: readonly number[];
+  readonly root: number;
+  readonly params: readonly { readonly position: number; readonly field: ParamSource['field'] }[];
+}
+
+const PLAN_CACHE_LIMIT = 64;
+
 export function createCompiledBackend(device: Device): CompiledBackend {
-  const cache = new Map<string, Executable>();
-  const counters: CompileStats = { kernelsCompiled: 0, cacheHits: 0, launches: 0, lastPlanKernels: 0 };
+  const kernels = new Map<string, Executable>();
+  const plans = new Map<string, CachedKernel[]>();
+  const counters: CompileStats = { kernelsCompiled: 0, cacheHits: 0, planHits: 0, launches: 0, lastPlanKernels: 0 };
+
+  const buildPlan = (graph: Graph, position: ReadonlyMap<Var, number>): CachedKernel[] => {
+    const planned = planKernels(graph, device);
+    const missing = new Map<string, PlannedKernel>();
+    for (const p of planned) {
+      if (kernels.has(p.key)) counters.cacheHits++;
+      else missing.set(p.key, p);
+    }
+    if (missing.size > 0) {
+      const jobs = [...missing.values()].map((p) => ({ key: p.key, source: p.source, kernel: p.kernel }));
+      const exes = device.compile(jobs);
+      jobs.forEach((job, i) => kernels.set(job.key, exes[i]));
+      counters.kernelsCompiled += jobs.length;
+    }
+    const pos = (v: Var) => position.get(v) as number;
+    return planned.map((p) => ({
+      label: p.kernel.name,
+      exe: kernels.get(p.key) as Executable,
+      inputs: p.inputs.map(pos),
+      root: pos(p.root),
+      params: p.paramSources.map((s) => ({ position: pos(s.v), field: s.field })),
+    }));
+  };
 
   const backend: CompiledBackend = {
     name: device.name,
@@ -107,31 +143,30 @@ export function createCompiledBackend(device: Device): CompiledBackend {
       return planKernels(collectGraph(vars), device);
     },
     plan(graph: Graph): Program {
-      const planned = planKernels(graph, device);
-      counters.lastPlanKernels = planned.length;
-      const missing = new Map<string, PlannedKernel>();
-      for (const p of planned) {
-        if (cache.has(p.key)) counters.cacheHits++;
-        else missing.set(p.key, p);
+      const sig = graphSignature(graph);
+      let cached = plans.get(sig.key);
+      if (cached) {
+        counters.planHits++;
+        plans.delete(sig.key);
+        plans.set(sig.key, cached);
+      } else {
+        cached = buildPlan(graph, sig.position);
+        plans.set(sig.key, cached);
+        if (plans.size > PLAN_CACHE_LIMIT) plans.delete(plans.keys().next().value as string);
       }
-      if (missing.size > 0) {
-        const jobs = [...missing.values()].map((p) => ({ key: p.key, source: p.source, kernel: p.kernel }));
-        const exes = device.compile(jobs);
-        jobs.forEach((job, i) => cache.set(job.key, exes[i]));
-        counters.kernelsCompiled += jobs.length;
-      }
-      const steps: Step[] = planned.map((p) => {
-        const exe = cache.get(p.key) as Executable;
-        const params = Float64Array.from(p.params);
-        const empty = p.root.numel === 0;
+      counters.lastPlanKernels = cached.length;
+      const steps: Step[] = cached.map((c) => {
+        const root = sig.vars[c.root];
+        const params = Float64Array.from(c.params, (p) => paramValue({ v: sig.vars[p.position], field: p.field }));
+        const empty = root.numel === 0;
         return {
-          label: p.kernel.name,
-          inputs: p.inputs,
-          outputs: [p.root],
+          label: c.label,
+          inputs: c.inputs.map((i) => sig.vars[i]),
+          outputs: [root],
           run(inputs, outputs) {
             if (empty) return;
             counters.launches++;
-            exe.run([...inputs, ...outputs], params);
+            c.exe.run([...inputs, ...outputs], params);
           },
         };
       });

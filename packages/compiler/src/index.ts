@@ -4,7 +4,8 @@ export type * from './ir/loop-ir.js';
 export { printKernel } from './ir/print.js';
 export { rewriteStmts, rewriteExpr, substitution, visitIndices } from './ir/transform.js';
 export { partition, type KernelGroup, type Partition, type PartitionOptions } from './partition.js';
-export { lowerGroup, type LoweredKernel } from './lower.js';
+export { lowerGroup, paramValue, isStructural, type LoweredKernel, type ParamSource } from './lower.js';
+export { graphSignature, type GraphSignature } from './graph-signature.js';
 export { schedule, type ScheduleOptions } from './passes/pipeline.js';
 export { kernelKey, hash64 } from './key.js';
 export { CRenderer, renderC } from './render/c-renderer.js';
@@ -20,3 +21,4 @@ export {
   type KernelRenderer,
   type PlannedKernel,
 } from './compiled-backend.js';
+export { explain, type Explanation, type ExplainedKernel } from './explain.js';

@@ -26,18 +26,34 @@ import {
 import type { Accumulator, DynamicIndex, Expr, Kernel, KernelBuffer, Stmt } from './ir/loop-ir.js';
 import type { KernelGroup } from './partition.js';
 
+/** Where a runtime param comes from: a field of a graph node, re-read on every run. */
+export interface ParamSource {
+  readonly v: Var;
+  readonly field: 'value' | 'seed' | 'offset';
+}
+
 export interface LoweredKernel {
   readonly kernel: Kernel;
   /** Vars bound to buffers 0..n-1 (inputs first, then the output). */
   readonly bufferVars: readonly Var[];
   /** Values of the runtime params, in slot order. */
   readonly params: readonly number[];
+  /** The node field each param slot reads. */
+  readonly paramSources: readonly ParamSource[];
+}
+
+/** Reads the current value of a param source. */
+export function paramValue(p: ParamSource): number {
+  const node = p.v.node as OpNode;
+  if (node.op === 'constant' && p.field === 'value') return node.value;
+  if (node.op === 'random') return p.field === 'seed' ? node.seed : node.offset;
+  throw new Error(`compiler: Var #${p.v.id} has no param field ${p.field}`);
 }
 
 const TRUE: IndexCond = { kind: 'bool', value: true };
 
 /** Constants kept in the source: small integers and halves, which rarely change between runs. */
-function isStructural(value: number): boolean {
+export function isStructural(value: number): boolean {
   return (Number.isInteger(value) && Math.abs(value) <= 16) || Math.abs(value) === 0.5 || !Number.isFinite(value);
 }
 
@@ -74,6 +90,7 @@ class Lowering {
   readonly buffers: KernelBuffer[] = [];
   readonly bufferVars: Var[] = [];
   readonly params: number[] = [];
+  readonly paramSources: ParamSource[] = [];
   readonly extents: number[] = [];
   readonly notes: string[] = [];
   private readonly bufferOf = new Map<Var, number>();
@@ -112,8 +129,10 @@ class Lowering {
     return simplifyCond(c, this.ranges);
   }
 
-  param(value: number): number {
-    this.params.push(value);
+  param(v: Var, field: ParamSource['field']): number {
+    const source = { v, field };
+    this.params.push(paramValue(source));
+    this.paramSources.push(source);
     return this.params.length - 1;
   }
 
@@ -151,15 +170,15 @@ class Lowering {
       case 'constant':
         return isStructural(node.value)
           ? { op: 'const', value: node.value, dtype: v.dtype }
-          : { op: 'param', slot: this.param(node.value), dtype: v.dtype };
+          : { op: 'param', slot: this.param(v, 'value'), dtype: v.dtype };
       case 'index':
         return { op: 'coord', index: idx[node.dim], dtype: v.dtype };
       case 'random':
         return {
           op: 'random',
           dist: node.dist,
-          seedSlot: this.param(node.seed),
-          offsetSlot: this.param(node.offset),
+          seedSlot: this.param(v, 'seed'),
+          offsetSlot: this.param(v, 'offset'),
           counter: this.simplify(flattenIndex(idx, v.shape)),
           dtype: v.dtype,
         };
@@ -304,14 +323,14 @@ class Lowering {
       for (let r = reduceVars.length - 1; r >= 0; r--) {
         inner = [{ s: 'loop', v: reduceVars[r], extent: x.shape[dims[r]], role: 'reduce', schedule: {}, body: inner }];
       }
+      // The epilogue path keeps the flat index (element-wise ops and reshapes), so the root element
+      // of this iteration sits at the stage's flat position.
+      const flat = this.simplify(flattenIndex(outVars, stage.shape));
+      const rootIdx = root === stage ? outVars : unflattenIndex(flat, root.shape).map((e) => this.simplify(e));
       this.epilogueStage = stage;
-      const result = this.value(root, outVars, TRUE);
+      const result = this.value(root, rootIdx, TRUE);
       this.epilogueStage = null;
-      return [
-        { s: 'accInit', acc },
-        ...inner,
-        { s: 'store', buf: out, index: this.simplify(flattenIndex(outVars, root.shape)), value: result },
-      ];
+      return [{ s: 'accInit', acc }, ...inner, { s: 'store', buf: out, index: flat, value: result }];
     });
   }
 
@@ -363,5 +382,5 @@ export function lowerGroup(group: KernelGroup): LoweredKernel {
     body,
     notes: l.notes,
   };
-  return { kernel, bufferVars: l.bufferVars, params: l.params };
+  return { kernel, bufferVars: l.bufferVars, params: l.params, paramSources: l.paramSources };
 }

@@ -103,8 +103,8 @@ export function partition(graph: Graph, options: PartitionOptions = {}): Partiti
     const uses = consumers.get(v) ?? [];
     // gather reads its source at data-dependent coordinates: the source must be in memory.
     if (uses.some((u) => u.v.node?.op === 'gather' && u.slot === 0)) materialized.add(v);
-    else if (uses.some((u) => duplicates(u.v.node as OpNode, u.slot)) && c > dupLimit) materialized.add(v);
-    else if (uses.length > 1 && c > sharedLimit) materialized.add(v);
+    else if (uses.some((u) => duplicates(u.v.node as OpNode, u.slot)) && c > dupLimit) materialized.add(storePoint(v, inGraph, materialized));
+    else if (uses.length > 1 && c > sharedLimit) materialized.add(storePoint(v, inGraph, materialized));
   }
 
   // Epilogue fusion: a reduction whose value flows, through element-wise ops only and at the same
@@ -115,6 +115,9 @@ export function partition(graph: Graph, options: PartitionOptions = {}): Partiti
     for (let i = nodes.length - 1; i >= 0; i--) {
       const r = nodes[i];
       if (stageOf.get(r) !== r || graph.outputs.includes(r)) continue;
+      // Scatter-style stages write cells in data order: they cannot feed an epilogue in place.
+      const op = (r.node as OpNode).op;
+      if (op !== 'reduce' && op !== 'argReduce') continue;
       const target = identityRoot(r, consumers, materialized);
       if (target && !stageOf.has(target)) {
         materialized.delete(r);
@@ -146,6 +149,25 @@ export function partition(graph: Graph, options: PartitionOptions = {}): Partiti
   return { kernels, materialized };
 }
 
+const views = new Set(['reshape', 'permute', 'slice', 'broadcast']);
+
+/** Where to store a Var that must be stored: below free views (reading through a view costs nothing). */
+function storePoint(v: Var, inGraph: Set<Var>, materialized: Set<Var>): Var {
+  let cur = v;
+  while (views.has((cur.node as OpNode).op)) {
+    const input = (cur.node as OpNode).inputs[0] as Var;
+    if (!inGraph.has(input) || materialized.has(input)) return cur;
+    cur = input;
+  }
+  return cur;
+}
+
+/** Element-wise ops, and reshapes (which keep the flat index), carry a reduction's value unchanged in place. */
+function inPlace(v: Var): boolean {
+  const op = (v.node as OpNode).op;
+  return opClassOf[op] === 'elementwise' || op === 'reshape';
+}
+
 /** The single materialized Var that `r` reaches through element-wise ops only, if there is one. */
 function identityRoot(r: Var, consumers: Map<Var, { v: Var; slot: number }[]>, materialized: Set<Var>): Var | null {
   let found: Var | null = null;
@@ -158,7 +180,7 @@ function identityRoot(r: Var, consumers: Map<Var, { v: Var; slot: number }[]>, m
     for (const { v: c } of uses) {
       if (seen.has(c)) continue;
       seen.add(c);
-      if (opClassOf[(c.node as OpNode).op] !== 'elementwise') return null;
+      if (!inPlace(c)) return null;
       if (materialized.has(c)) {
         if (found && found !== c) return null;
         found = c;

@@ -14,6 +14,8 @@ export interface MetaOpFlags {
   progress: boolean;
   /** Print notices about backend choices and fallbacks (METAOP_QUIET=1 turns them off). */
   notices: boolean;
+  /** Bytes of freed host buffers kept for reuse (METAOP_POOL_MB, default 2048 MiB). */
+  poolBytes: number;
 }
 
 function env(name: string): string | undefined {
@@ -43,6 +45,7 @@ export const flags: MetaOpFlags = {
   eager: envBool('METAOP_EAGER', false),
   progress: envBool('METAOP_PROGRESS', true),
   notices: !envBool('METAOP_QUIET', false),
+  poolBytes: envInt('METAOP_POOL_MB', 2048) * 1024 * 1024,
 };
 
 /** Reads an environment variable (undefined where there is no process, as in a browser). */

@@ -8,6 +8,8 @@ export * from './graph.js';
 export * from './index-expr/index.js';
 export { Var, isVar, expectVar, type NestedArray } from './var.js';
 export * from './backend.js';
+export { BufferPool, sizeClass, type PoolStats } from './buffer-pool.js';
+export { hostMemory, hostPool, viewOf, type HostMemory } from './host-memory.js';
 export { realize, collectGraph } from './realize.js';
 export {
   memory,

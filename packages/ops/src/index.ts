@@ -45,6 +45,6 @@ export * from './derived/loss.js';
 export type { VarLike } from './derived/operands.js';
 
 export { evaluateNode, type OracleInput } from './oracle/evaluate.js';
-export { createReferenceBackend, hostMemory } from './oracle/backend.js';
+export { createReferenceBackend } from './oracle/backend.js';
 export { applyUnary, applyBinary, erf as erfScalar, roundHalfEven } from './oracle/scalar.js';
 export { philox4x32, philoxUniform, philoxNormal } from './random/philox.js';

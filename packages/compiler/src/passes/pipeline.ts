@@ -2,6 +2,7 @@
 import type { Kernel } from '../ir/loop-ir.js';
 import { mergeLoops } from './merge-loops.js';
 import { parallelize } from './parallel.js';
+import { tileReductions, type TileOptions } from './tile.js';
 import { removeUnitLoops } from './unit-loops.js';
 import { vectorize } from './vectorize.js';
 
@@ -12,10 +13,13 @@ export interface ScheduleOptions {
   readonly vectorLanes: number;
   /** Minimum iterations before a nest is split across threads. */
   readonly parallelMinWork?: number;
+  /** Register tiling of reductions; off when absent. */
+  readonly tile?: TileOptions;
 }
 
 export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
   let k = removeUnitLoops(kernel);
+  if (options.tile) k = removeUnitLoops(tileReductions(k, options.tile));
   k = mergeLoops(k);
   if (options.threads > 1) k = parallelize(k, { minWork: options.parallelMinWork ?? 1 << 15 });
   if (options.vectorLanes > 1) k = vectorize(k, { lanes: options.vectorLanes });

@@ -34,7 +34,13 @@ export class CRenderer {
   protected depth = 0;
   private temp = 0;
 
+  /** A complete translation unit: helpers and the kernel function named `entry`. */
   render(kernel: Kernel): string {
+    return [...this.preamble(), this.renderFunction(kernel)].join('\n');
+  }
+
+  /** Just the kernel function (several can share one translation unit after preamble()). */
+  renderFunction(kernel: Kernel, entry: string = this.entry): string {
     this.kernel = kernel;
     this.ranges = kernelRanges(kernel);
     this.accs.clear();
@@ -43,7 +49,12 @@ export class CRenderer {
     this.temp = 0;
     for (const line of this.bufferBindings()) this.emit(line);
     this.stmts(kernel.body);
-    return [...this.preamble(), this.signature(), ...this.lines, this.epilogue()].join('\n') + '\n';
+    return [this.signature(entry), ...this.lines, this.epilogue()].join('\n') + '\n';
+  }
+
+  /** Text that must precede the kernel functions (includes and helpers). */
+  preambleText(): string {
+    return this.preamble().join('\n');
   }
 
   // ---- structure hooks ------------------------------------------------------------------------
@@ -52,8 +63,8 @@ export class CRenderer {
     return [cHelpers];
   }
 
-  protected signature(): string {
-    return `void ${this.entry}(void** restrict bufs, const double* restrict params) {`;
+  protected signature(entry: string): string {
+    return `void ${entry}(void** restrict bufs, const double* restrict params) {`;
   }
 
   protected epilogue(): string {
@@ -92,6 +103,7 @@ export class CRenderer {
     const out: string[] = [];
     if (this.openmp && loop.schedule.parallel) out.push('#pragma omp parallel for schedule(static)');
     else if (this.openmp && loop.schedule.vectorize) out.push(`#pragma omp simd${reductionClause}`);
+    else if (loop.schedule.unroll) out.push(`#pragma GCC unroll ${Math.min(loop.extent, 16)}`);
     out.push(`for (int64_t ${v} = 0; ${v} < ${this.intLit(loop.extent)}; ${v}++) {`);
     return out;
   }
@@ -150,14 +162,40 @@ export class CRenderer {
     for (const b of body) {
       if (b.s !== 'accUpdate') continue;
       const acc = this.accs.get(b.acc);
-      if (acc && (acc.fn === 'add' || acc.fn === 'mul') && isFloat(acc.dtype)) parts.push(` reduction(${acc.fn === 'add' ? '+' : '*'}:acc${acc.id})`);
+      if (acc && acc.tile.length === 0 && (acc.fn === 'add' || acc.fn === 'mul') && isFloat(acc.dtype)) parts.push(` reduction(${acc.fn === 'add' ? '+' : '*'}:acc${acc.id})`);
     }
     return parts.join('');
   }
 
+  /** Flat position of a tile cell: tiles are rendered as 1-D arrays. */
+  protected tileOffset(acc: Accumulator, tile: readonly IndexExpr[]): string {
+    let stride = 1;
+    const terms: string[] = [];
+    for (let k = acc.tile.length - 1; k >= 0; k--) {
+      terms.push(stride === 1 ? this.index(tile[k]) : `${this.index(tile[k])} * ${stride}`);
+      stride *= acc.tile[k];
+    }
+    return terms.reverse().join(' + ');
+  }
+
+  protected accRef(acc: Accumulator, tile: readonly IndexExpr[]): string {
+    return acc.tile.length === 0 ? `acc${acc.id}` : `acc${acc.id}[${this.tileOffset(acc, tile)}]`;
+  }
+
+  /** Declares a register tile and fills it with `init`. */
+  protected declareTile(acc: Accumulator, init: string): void {
+    const n = acc.tile.reduce((a, b) => a * b, 1);
+    this.emit(`${this.typeName(acc.dtype)} acc${acc.id}[${n}];`);
+    this.emit(`for (int t = 0; t < ${n}; t++) acc${acc.id}[t] = ${init};`);
+  }
+
   protected accInit(acc: Accumulator): void {
     this.accs.set(acc.id, acc);
-    if (acc.tile.length > 0) throw new Error('register tiles are rendered by the tiling dialect');
+    if (acc.tile.length > 0) {
+      if (acc.fn === 'argmax' || acc.fn === 'argmin') throw new Error('arg reductions are not tiled');
+      this.declareTile(acc, this.literal(reduceIdentity(acc.fn, acc.dtype), acc.dtype));
+      return;
+    }
     if (acc.fn === 'argmax' || acc.fn === 'argmin') {
       const worst = acc.fn === 'argmax' ? reduceIdentity('max', acc.dtype) : reduceIdentity('min', acc.dtype);
       this.emit(this.declare(`acc${acc.id}`, acc.dtype, this.literal(worst, acc.dtype)));
@@ -170,13 +208,13 @@ export class CRenderer {
   protected accUpdate(s: Extract<Stmt, { s: 'accUpdate' }>): void {
     const acc = this.accs.get(s.acc) as Accumulator;
     const [value] = this.exprWithTemps([s.value]);
-    const a = `acc${acc.id}`;
+    const a = this.accRef(acc, s.tile);
     if (acc.fn === 'argmax' || acc.fn === 'argmin') {
       const cmp = acc.fn === 'argmax' ? '>' : '<';
       const v = this.freshTemp();
       this.emit(this.declare(v, acc.dtype, value));
       const nan = isFloat(acc.dtype) ? ` || (${v} != ${v} && ${a} == ${a})` : '';
-      this.emit(`if (${v} ${cmp} ${a}${nan}) { ${a} = ${v}; pos${acc.id} = (int32_t)(${this.index(s.position as IndexExpr)}); }`);
+      this.emit(`if (${v} ${cmp} ${a}${nan}) { ${a} = ${v}; pos${acc.id} = ${this.castIndex(this.index(s.position as IndexExpr), 'int32')}; }`);
       return;
     }
     this.emit(`${a} = ${this.combine(acc.fn, a, value, acc.dtype)};`);
@@ -206,7 +244,7 @@ export class CRenderer {
     s.dynamic.forEach((d, i) => {
       const t = values[i + 1];
       conds.push(`${t} >= 0 && ${t} < ${d.size}`);
-      addr = `${addr} + (int64_t)${t} * ${this.intLit(d.stride)}`;
+      addr = `${addr} + ${this.toIndex(t)} * ${this.intLit(d.stride)}`;
     });
     const target = `b${s.buf}[${addr}]`;
     const dtype = this.kernel.buffers[s.buf].dtype;
@@ -284,7 +322,7 @@ export class CRenderer {
         return this.test(e.cond);
       case 'acc': {
         const acc = this.accs.get(e.acc) as Accumulator;
-        return acc.fn === 'argmax' || acc.fn === 'argmin' ? `pos${e.acc}` : `acc${e.acc}`;
+        return acc.fn === 'argmax' || acc.fn === 'argmin' ? `pos${e.acc}` : this.accRef(acc, e.tile);
       }
       case 'ref':
         return `t${e.id}`;
@@ -300,7 +338,7 @@ export class CRenderer {
     for (const d of e.dynamic) {
       const t = sub(d.value);
       conds.push(`${t} >= 0 && ${t} < ${d.size}`);
-      addr = `${addr} + (int64_t)${t} * ${this.intLit(d.stride)}`;
+      addr = `${addr} + ${this.toIndex(t)} * ${this.intLit(d.stride)}`;
     }
     const read = `b${e.buf}[${addr}]`;
     return conds.length === 0 ? read : `((${conds.join(' && ')}) ? ${read} : ${this.literal(e.fill, e.dtype)})`;
@@ -447,7 +485,7 @@ export class CRenderer {
           case '*':
             return `(${a} ${e.op} ${b})`;
           case '/':
-            return e.b.kind === 'const' && e.b.value > 0 && this.nonNegative(e.a) ? `(${a} / ${b})` : this.floorDiv(a, b);
+            return e.b.kind === 'const' && e.b.value > 0 && this.nonNegative(e.a) ? this.plainDiv(a, b) : this.floorDiv(a, b);
           case '%':
             return e.b.kind === 'const' && e.b.value > 0 && this.nonNegative(e.a) ? `(${a} % ${b})` : this.floorMod(a, b);
           case 'min':
@@ -457,6 +495,16 @@ export class CRenderer {
         }
       }
     }
+  }
+
+  /** Division of a non-negative index by a positive constant. */
+  protected plainDiv(a: string, b: string): string {
+    return `(${a} / ${b})`;
+  }
+
+  /** Converts an integer data value to the index type. */
+  protected toIndex(x: string): string {
+    return `(int64_t)${x}`;
   }
 
   protected floorDiv(a: string, b: string): string {

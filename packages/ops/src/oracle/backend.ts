@@ -1,38 +1,6 @@
 // The `reference` backend: host arrays and one oracle step per node.
-import {
-  allocArray,
-  registerBackend,
-  type Backend,
-  type DataArray,
-  type DType,
-  type Graph,
-  type HostStorage,
-  type Program,
-  type Storage,
-  type Step,
-} from '@metaop/core';
+import { hostMemory, registerBackend, type Backend, type Graph, type HostStorage, type Program, type Step } from '@metaop/core';
 import { evaluateNode } from './evaluate.js';
-
-/** Memory operations shared by backends that keep tensors in host typed arrays. */
-export function hostMemory(backend: () => Backend): Pick<Backend, 'alloc' | 'free' | 'write' | 'readSync' | 'read'> {
-  return {
-    alloc(dtype: DType, numel: number): HostStorage {
-      return { backend: backend(), dtype, numel, array: allocArray(dtype, numel) };
-    },
-    free() {
-      // Host arrays are reclaimed by the garbage collector once unreferenced.
-    },
-    write(storage: Storage, data: DataArray) {
-      (storage as HostStorage).array.set(data);
-    },
-    readSync(storage: Storage) {
-      return (storage as HostStorage).array.slice();
-    },
-    async read(storage: Storage) {
-      return (storage as HostStorage).array.slice();
-    },
-  };
-}
 
 export function createReferenceBackend(): Backend {
   const backend: Backend = {

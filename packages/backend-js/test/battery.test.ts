@@ -1,0 +1,25 @@
+// The full op battery on the 'js' backend against the float64 oracle: every meta-op and derived
+// op, forward and gradients, plus random compositions of element-wise, reindex and reduce ops.
+import { describe, expect, it } from 'vitest';
+import '@metaop/backend-js';
+import { opCases, randomComposition } from '@metaop/ops/testing';
+import { differential } from '@metaop/compiler/testing';
+
+const backend = process.env.METAOP_TEST_BACKEND ?? 'js';
+
+describe(`op battery on ${backend}`, () => {
+  for (const c of opCases) {
+    it(c.name, () => {
+      expect(differential(backend, c)).toBeNull();
+    });
+  }
+});
+
+describe(`random compositions on ${backend}`, () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const c = randomComposition(seed);
+    it(c.name, () => {
+      expect(differential(backend, c)).toBeNull();
+    });
+  }
+});

@@ -1,0 +1,72 @@
+// explain(): what the compiler makes of some Vars — the fused kernel groups, their loop IR and the
+// generated source — for backend authors and bug reports.
+import { backendByName, collectGraph, getBackend, type OpNode, type Var } from '@metaop/core';
+import type { CompiledBackend, PlannedKernel } from './compiled-backend.js';
+import { printKernel } from './ir/print.js';
+import { cHelpers } from './render/c-helpers.js';
+
+export interface ExplainedKernel {
+  readonly name: string;
+  /** The Var the kernel writes. */
+  readonly output: Var;
+  /** Materialized Vars it reads. */
+  readonly inputs: readonly Var[];
+  /** The meta-ops fused into it, in order. */
+  readonly ops: readonly string[];
+  readonly members: readonly Var[];
+  readonly notes: readonly string[];
+  readonly loopIR: string;
+  readonly source: string;
+}
+
+export interface Explanation {
+  readonly backend: string;
+  readonly kernels: readonly ExplainedKernel[];
+  /** Readable report: groups, loop IR and source. */
+  readonly text: string;
+}
+
+function isCompiled(b: unknown): b is CompiledBackend {
+  return typeof (b as CompiledBackend).kernelsFor === 'function';
+}
+
+function describeOp(v: Var): string {
+  const node = v.node as OpNode;
+  const detail = 'fn' in node ? `(${node.fn})` : '';
+  return `${node.op}${detail} -> ${v.dtype}[${v.shape.join(', ')}]`;
+}
+
+/** Explains how `vars` would be computed by a compiled backend (the current one by default). */
+export function explain(vars: Var | readonly Var[], options: { backend?: string; source?: boolean } = {}): Explanation {
+  const list = Array.isArray(vars) ? (vars as readonly Var[]) : [vars as Var];
+  const backend = options.backend ? backendByName(options.backend) : getBackend();
+  if (!isCompiled(backend)) {
+    const graph = collectGraph(list);
+    const text = [
+      `backend ${backend.label} runs the graph op by op (no fusion): ${graph.nodes.length} ops`,
+      ...graph.nodes.map((v, i) => `  ${i + 1}. ${describeOp(v)}`),
+    ].join('\n');
+    return { backend: backend.label, kernels: [], text };
+  }
+  const planned: PlannedKernel[] = backend.kernelsFor(list);
+  const kernels = planned.map(
+    (p): ExplainedKernel => ({
+      name: p.kernel.name,
+      output: p.root,
+      inputs: p.inputs,
+      ops: p.members.map(describeOp),
+      members: p.members,
+      notes: p.kernel.notes,
+      loopIR: printKernel(p.kernel),
+      source: p.source,
+    }),
+  );
+  const lines = [`backend ${backend.label}: ${kernels.length} kernel${kernels.length === 1 ? '' : 's'}`];
+  kernels.forEach((k, i) => {
+    lines.push('', `== kernel ${i + 1}/${kernels.length}: ${k.name} writes ${k.output.dtype}[${k.output.shape.join(', ')}]`);
+    lines.push(`   fuses ${k.ops.length} op${k.ops.length === 1 ? '' : 's'}: ${k.ops.join('; ')}`);
+    lines.push('-- loop IR', k.loopIR);
+    if (options.source !== false) lines.push('-- source', k.source.replace(cHelpers, '/* MetaOp C helpers (packages/compiler/src/render/c-helpers.ts) */\n').trimEnd());
+  });
+  return { backend: backend.label, kernels, text: lines.join('\n') };
+}

@@ -1,0 +1,235 @@
+// Register tiling for reductions (matmul, convolution, sums over outer dims): two output axes are
+// split into a register tile — a vector axis read contiguously and a reuse axis along which some
+// operand is invariant — and the accumulator becomes a tile kept in registers while the reduction
+// loops run. The vector-axis blocks run outermost so the operand panel they read stays in cache.
+// Tails that do not fill a tile get their own nests with smaller tiles.
+import { ibin, ic, iv, type IndexExpr } from '@metaop/core';
+import type { Accumulator, Expr, Kernel, Stmt } from '../ir/loop-ir.js';
+import { rewriteStmts, substitution } from '../ir/transform.js';
+import { strideOf } from './linear.js';
+import { kernelRanges } from './ranges.js';
+
+export interface TileOptions {
+  /** Lanes per vector register for float32. */
+  readonly lanes: number;
+  /** Vector registers per tile row (the vector axis tile is lanes * vectors). */
+  readonly vectors: number;
+  /** Rows of the register tile along the reuse axis. */
+  readonly rows: number;
+  /** Minimum multiply-adds before tiling pays off. */
+  readonly minWork: number;
+}
+
+type LoopStmt = Extract<Stmt, { s: 'loop' }>;
+
+interface ReduceNest {
+  readonly spatial: readonly LoopStmt[];
+  readonly reduce: readonly LoopStmt[];
+  readonly acc: Accumulator;
+  readonly update: Extract<Stmt, { s: 'accUpdate' }>;
+  readonly store: Extract<Stmt, { s: 'store' }>;
+}
+
+/** Recognises spatial loops { accInit; reduce loops { accUpdate }; store } as the whole kernel. */
+function matchNest(body: readonly Stmt[]): ReduceNest | null {
+  const spatial: LoopStmt[] = [];
+  let cur = body;
+  while (cur.length === 1 && cur[0].s === 'loop' && cur[0].role === 'spatial') {
+    spatial.push(cur[0]);
+    cur = cur[0].body;
+  }
+  if (cur.length !== 3 || cur[0].s !== 'accInit' || cur[1].s !== 'loop' || cur[2].s !== 'store') return null;
+  const acc = cur[0].acc;
+  const store = cur[2];
+  const reduce: LoopStmt[] = [];
+  let inner: readonly Stmt[] = [cur[1]];
+  while (inner.length === 1 && inner[0].s === 'loop' && inner[0].role === 'reduce') {
+    reduce.push(inner[0]);
+    inner = inner[0].body;
+  }
+  if (inner.length !== 1 || inner[0].s !== 'accUpdate' || acc.tile.length > 0) return null;
+  if (acc.fn === 'argmax' || acc.fn === 'argmin') return null;
+  return { spatial, reduce, acc, update: inner[0], store };
+}
+
+function loadIndices(e: Expr, out: IndexExpr[], seen = new Set<Expr>()): IndexExpr[] {
+  if (seen.has(e)) return out;
+  seen.add(e);
+  switch (e.op) {
+    case 'load':
+      out.push(e.index);
+      e.dynamic.forEach((d) => loadIndices(d.value, out, seen));
+      break;
+    case 'cast':
+    case 'unary':
+      loadIndices(e.a, out, seen);
+      break;
+    case 'binary':
+      loadIndices(e.a, out, seen);
+      loadIndices(e.b, out, seen);
+      break;
+    case 'select':
+      loadIndices(e.cond, out, seen);
+      loadIndices(e.a, out, seen);
+      loadIndices(e.b, out, seen);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+export function tileReductions(kernel: Kernel, options: TileOptions): Kernel {
+  const nest = matchNest(kernel.body);
+  if (!nest || nest.spatial.length === 0) return kernel;
+  const work = [...nest.spatial, ...nest.reduce].reduce((w, l) => w * l.extent, 1);
+  if (work < options.minWork) return kernel;
+  const loads = loadIndices(nest.update.value, []);
+  const storeStride = (v: number) => strideOf(nest.store.index, v);
+
+  // The vector axis: stored contiguously, every load contiguous or invariant along it.
+  const vectorAxis = [...nest.spatial]
+    .reverse()
+    .find((l) => storeStride(l.v) === 1 && l.extent >= options.lanes && loads.every((e) => [0, 1].includes(strideOf(e, l.v) ?? -1)));
+  // The reuse axis: the one along which the most loads are invariant.
+  const candidates = nest.spatial.filter((l) => l !== vectorAxis && l.extent >= 2);
+  let reuse: LoopStmt | undefined;
+  let best = 0;
+  for (const l of candidates) {
+    const invariant = loads.filter((e) => strideOf(e, l.v) === 0).length;
+    if (invariant > best || (invariant === best && invariant > 0)) {
+      best = invariant;
+      reuse = l;
+    }
+  }
+  if (!vectorAxis && !reuse) return kernel;
+
+  const extents = [...kernel.loopExtents];
+  const fresh = (extent: number) => {
+    extents.push(extent);
+    return extents.length - 1;
+  };
+  const vt = vectorAxis ? Math.min(options.lanes * options.vectors, Math.floor(vectorAxis.extent / options.lanes) * options.lanes) : 1;
+  const rt = reuse ? Math.min(options.rows, reuse.extent) : 1;
+  const nests: Stmt[] = [];
+  const vSplit = vectorAxis ? splitRange(vectorAxis.extent, vt) : [{ start: 0, count: 1, tile: 1 }];
+  const rSplit = reuse ? splitRange(reuse.extent, rt) : [{ start: 0, count: 1, tile: 1 }];
+  for (const vr of vSplit) {
+    for (const rr of rSplit) {
+      nests.push(...buildNest(nest, kernel, extents, fresh, vectorAxis, vr, reuse, rr));
+    }
+  }
+  const notes = [...kernel.notes, `register tile ${rt}x${vt} (reuse axis i${reuse?.v ?? '-'}, vector axis i${vectorAxis?.v ?? '-'})`];
+  return { ...kernel, loopExtents: extents, body: nests, notes };
+}
+
+interface Piece {
+  readonly start: number;
+  readonly count: number;
+  readonly tile: number;
+}
+
+/** [0, n) as a part of whole tiles and a remainder handled one element at a time. */
+function splitRange(n: number, tile: number): Piece[] {
+  const full = Math.floor(n / tile) * tile;
+  const pieces: Piece[] = [];
+  if (full > 0) pieces.push({ start: 0, count: full, tile });
+  if (full < n) pieces.push({ start: full, count: n - full, tile: 1 });
+  return pieces;
+}
+
+function buildNest(
+  nest: ReduceNest,
+  kernel: Kernel,
+  extents: number[],
+  fresh: (extent: number) => number,
+  vectorAxis: LoopStmt | undefined,
+  vr: Piece,
+  reuse: LoopStmt | undefined,
+  rr: Piece,
+): Stmt[] {
+  // Fresh variables for every loop of this copy.
+  const map = new Map<number, IndexExpr>();
+  const outerLoops: { v: number; extent: number }[] = [];
+  for (const l of nest.spatial) {
+    if (l === vectorAxis || l === reuse) continue;
+    const v = fresh(l.extent);
+    map.set(l.v, iv(v));
+    outerLoops.push({ v, extent: l.extent });
+  }
+  const reduceLoops = nest.reduce.map((l) => {
+    const v = fresh(l.extent);
+    map.set(l.v, iv(v));
+    return { v, extent: l.extent };
+  });
+  const tileLoops: { v: number; extent: number; vector: boolean }[] = [];
+  const blockLoops: { v: number; extent: number }[] = [];
+  const tileIdx: IndexExpr[] = [];
+  const tileShape: number[] = [];
+  const axis = (l: LoopStmt | undefined, p: Piece, vector: boolean) => {
+    if (!l) return;
+    const outer = fresh(p.count / p.tile);
+    blockLoops.push({ v: outer, extent: p.count / p.tile });
+    if (p.tile > 1) {
+      const inner = fresh(p.tile);
+      tileLoops.push({ v: inner, extent: p.tile, vector });
+      tileIdx.push(iv(inner));
+      tileShape.push(p.tile);
+      map.set(l.v, ibin('+', ic(p.start), ibin('+', ibin('*', iv(outer), ic(p.tile)), iv(inner))));
+    } else {
+      map.set(l.v, ibin('+', ic(p.start), iv(outer)));
+    }
+  };
+  // Vector blocks outermost (operand panel reuse), then reuse-axis blocks.
+  axis(vectorAxis, vr, true);
+  axis(reuse, rr, false);
+  // Tile loops: reuse axis (unrolled) outside, vector axis (vectorised) inside.
+  tileLoops.reverse();
+  tileIdx.reverse();
+  tileShape.reverse();
+
+  const ranges = kernelRanges({ ...kernel, loopExtents: extents });
+  const r = substitution((v) => map.get(v) ?? iv(v), ranges);
+  const memo = new Map<Expr, Expr>();
+  const acc: Accumulator = { ...nest.acc, tile: tileShape };
+  const update = rewriteStmts([nest.update], r, memo)[0] as Extract<Stmt, { s: 'accUpdate' }>;
+  const store = rewriteStmts([nest.store], r, memo)[0] as Extract<Stmt, { s: 'store' }>;
+  const accRead = new Map<Expr, Expr>();
+  const withTile = (e: Expr): Expr => {
+    const hit = accRead.get(e);
+    if (hit) return hit;
+    const out = e.op === 'acc' ? { ...e, tile: tileIdx } : mapChildren(e, withTile);
+    accRead.set(e, out);
+    return out;
+  };
+  const tiled = (body: Stmt[]): Stmt[] =>
+    tileLoops.reduceRight<Stmt[]>(
+      (inner, t) => [{ s: 'loop', v: t.v, extent: t.extent, role: 'tile', schedule: t.vector ? { vectorize: t.extent } : { unroll: true }, body: inner }],
+      body,
+    );
+  let reduceBody: Stmt[] = tiled([{ ...update, tile: tileIdx }]);
+  for (let i = reduceLoops.length - 1; i >= 0; i--) {
+    reduceBody = [{ s: 'loop', v: reduceLoops[i].v, extent: reduceLoops[i].extent, role: 'reduce', schedule: {}, body: reduceBody }];
+  }
+  let body: Stmt[] = [{ s: 'accInit', acc }, ...reduceBody, ...tiled([{ ...store, value: withTile(store.value) }])];
+  for (const l of [...outerLoops, ...blockLoops].reverse()) {
+    body = [{ s: 'loop', v: l.v, extent: l.extent, role: 'spatial', schedule: {}, body }];
+  }
+  return body;
+}
+
+function mapChildren(e: Expr, f: (e: Expr) => Expr): Expr {
+  switch (e.op) {
+    case 'cast':
+    case 'unary':
+      return { ...e, a: f(e.a) };
+    case 'binary':
+      return { ...e, a: f(e.a), b: f(e.b) };
+    case 'select':
+      return { ...e, cond: f(e.cond), a: f(e.a), b: f(e.b) };
+    case 'load':
+      return { ...e, dynamic: e.dynamic.map((d) => ({ ...d, value: f(d.value) })) };
+    default:
+      return e;
+  }
+}

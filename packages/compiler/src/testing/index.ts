@@ -1,0 +1,2 @@
+// @metaop/compiler/testing: helpers a backend's own test suite uses to check itself against the oracle.
+export { differential, backendTolerance } from './differential.js';

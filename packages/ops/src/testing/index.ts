@@ -1,6 +1,12 @@
 // @metaop/ops/testing: the op battery every backend runs against the reference oracle: cases as
 // data, deterministic inputs, runOnBackend, finite-difference gradient checks and random
-// compositions. No test framework is imported here.
+// compositions. No test framework is imported here. A differential test of a backend reads:
+//
+//   for (const c of opCases) {
+//     const got = runOnBackend('c', c, seed);
+//     const want = runOnBackend('reference', c, seed);
+//     got.outputs.forEach((o, k) => expect(compareArrays(o, want.outputs[k], float32Tolerance)).toBeNull());
+//   }
 import type { OpCase } from './case.js';
 import { arithmeticCases } from './cases/arithmetic.js';
 import { creationCases } from './cases/creation.js';
@@ -16,7 +22,7 @@ import { shapeCases } from './cases/shape.js';
 import { slicingCases } from './cases/slicing.js';
 
 export type { OpCase } from './case.js';
-export { gradInputs } from './case.js';
+export { gradInputs, F as floatInput, I as int32Input, B as boolInput, C as constantFloatInput } from './case.js';
 export type { InputSpec, InputValue, FloatDType } from './inputs.js';
 export { Rng, hashString, rngFor, makeValue, makeValues } from './inputs.js';
 export { runOnBackend, makeInputs, lossWeights, weightedSum, type RunOptions, type RunResult } from './run.js';

@@ -2,7 +2,7 @@
 // every gradient against central finite differences in float64.
 import { describe, expect, it } from 'vitest';
 import { memory } from '@metaop/core';
-import { checkGradients, compareArrays, describeMismatches, float32Tolerance, opCase, opCases, runOnBackend } from '../src/testing/index.js';
+import { checkGradients, compareArrays, describeMismatches, float32Tolerance, opCase, opCases, runOnBackend } from '@metaop/ops/testing';
 
 const SEED = 1;
 

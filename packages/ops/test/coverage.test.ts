@@ -2,7 +2,7 @@
 // several shape variants, including sizes 1, 7 and 1023, empty dims, broadcasting and negative steps.
 import { describe, expect, it } from 'vitest';
 import * as M from '@metaop/ops';
-import { gradInputs, opCases } from '../src/testing/index.js';
+import { gradInputs, opCases } from '@metaop/ops/testing';
 
 /** Exports that are not ops: runtime control, autograd, oracle internals and helpers. */
 const notOps = new Set([

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DType } from '@metaop/core';
-import { compareArrays, float32Tolerance, opCases, runOnBackend, type InputValue, type OpCase } from '../src/testing/index.js';
+import { compareArrays, float32Tolerance, opCases, runOnBackend, type InputValue, type OpCase } from '@metaop/ops/testing';
 
 interface FixtureArray {
   shape: number[];

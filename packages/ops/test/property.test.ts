@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as M from '@metaop/ops';
-import { checkGradients, compareArrays, describeMismatches, float32Tolerance, randomComposition, runOnBackend } from '../src/testing/index.js';
+import { checkGradients, compareArrays, describeMismatches, float32Tolerance, randomComposition, runOnBackend } from '@metaop/ops/testing';
 
 beforeAll(() => {
   M.setBackend('reference');

@@ -2,7 +2,7 @@
 // cases (x^3, sum(tanh(x)*y), a small strided conv) and for every small case of the battery.
 import { describe, expect, it } from 'vitest';
 import * as M from '@metaop/ops';
-import { checkSecondOrder, describeMismatches, floatInput as F, gradInputs, opCases, type OpCase } from '../src/testing/index.js';
+import { checkSecondOrder, describeMismatches, floatInput as F, gradInputs, opCases, type OpCase } from '@metaop/ops/testing';
 
 const named: OpCase[] = [
   { name: 'x^3', covers: [], inputs: [F([5])], build: (x) => M.pow(x, 3) },

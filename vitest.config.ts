@@ -20,5 +20,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    setupFiles: [resolve(root, 'tools/vitest-setup.ts')],
   },
 });

@@ -27,8 +27,34 @@ function scatterExclusive(stmts: readonly Stmt[]): Set<number> | null {
   return result;
 }
 
+/** Scalar accumulators a statement list updates, with their reduction. */
+function updatedAccs(stmts: readonly Stmt[], fns: Map<number, string>, into = new Set<string>()): Set<string> {
+  for (const s of stmts) {
+    if (s.s === 'loop') updatedAccs(s.body, fns, into);
+    else if (s.s === 'accUpdate') into.add(s.tile.length > 0 ? 'tile' : (fns.get(s.acc) ?? '?'));
+    else if (s.s === 'scatter' || s.s === 'store') into.add('other');
+  }
+  return into;
+}
+
 export function parallelize(kernel: Kernel, options: ParallelOptions): Kernel {
+  const fns = new Map<number, string>();
+  const collect = (stmts: readonly Stmt[]) => {
+    for (const s of stmts) {
+      if (s.s === 'accInit') fns.set(s.acc.id, s.acc.tile.length > 0 ? 'tile' : s.acc.fn);
+      else if (s.s === 'loop') collect(s.body);
+    }
+  };
+  collect(kernel.body);
+  // A full reduction (no output loop to share out) splits its reduction loop across threads,
+  // each thread with a private accumulator combined at the end.
+  const reductionLoop = (s: Stmt): boolean => {
+    if (s.s !== 'loop' || s.role !== 'reduce' || work(s) < options.minWork) return false;
+    const accs = updatedAccs(s.body, fns);
+    return accs.size > 0 && [...accs].every((f) => f === 'add' || f === 'mul' || f === 'max' || f === 'min');
+  };
   const mark = (s: Stmt): Stmt => {
+    if (reductionLoop(s)) return { ...(s as Extract<Stmt, { s: 'loop' }>), schedule: { ...(s as Extract<Stmt, { s: 'loop' }>).schedule, parallel: true } };
     if (s.s !== 'loop' || work(s) < options.minWork) return s;
     const exclusive = scatterExclusive(s.body);
     let cur: Stmt = s;

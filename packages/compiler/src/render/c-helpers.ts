@@ -17,6 +17,11 @@ static inline uint8_t mo_f2u8(double x) { return (uint8_t)mo_f2i(x); }
 static inline float mo_sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
 static inline double mo_sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
+#pragma omp declare reduction(mo_max_f : float : omp_out = (omp_in > omp_out || omp_in != omp_in) ? omp_in : omp_out) initializer(omp_priv = -INFINITY)
+#pragma omp declare reduction(mo_min_f : float : omp_out = (omp_in < omp_out || omp_in != omp_in) ? omp_in : omp_out) initializer(omp_priv = INFINITY)
+#pragma omp declare reduction(mo_max_d : double : omp_out = (omp_in > omp_out || omp_in != omp_in) ? omp_in : omp_out) initializer(omp_priv = -INFINITY)
+#pragma omp declare reduction(mo_min_d : double : omp_out = (omp_in < omp_out || omp_in != omp_in) ? omp_in : omp_out) initializer(omp_priv = INFINITY)
+
 static inline uint32_t mo_mulhi(uint32_t a, uint32_t b) { return (uint32_t)(((uint64_t)a * b) >> 32); }
 static inline void mo_philox(uint64_t counter, uint64_t seed, uint32_t out[4]) {
   uint32_t c0 = (uint32_t)counter, c1 = (uint32_t)(counter >> 32), c2 = 0, c3 = 0;

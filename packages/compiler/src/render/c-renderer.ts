@@ -101,8 +101,9 @@ export class CRenderer {
   protected loopHeader(loop: LoopStmt, reductionClause: string): string[] {
     const v = `i${loop.v}`;
     const out: string[] = [];
-    if (this.openmp && loop.schedule.parallel) out.push('#pragma omp parallel for schedule(static)');
-    else if (this.openmp && loop.schedule.vectorize) out.push(`#pragma omp simd${reductionClause}`);
+    if (this.openmp && loop.schedule.parallel) {
+      out.push(`#pragma omp parallel for${loop.schedule.vectorize ? ' simd' : ''} schedule(static)${reductionClause}`);
+    } else if (this.openmp && loop.schedule.vectorize) out.push(`#pragma omp simd${reductionClause}`);
     else if (loop.schedule.unroll) out.push(`#pragma GCC unroll ${Math.min(loop.extent, 16)}`);
     out.push(`for (int64_t ${v} = 0; ${v} < ${this.intLit(loop.extent)}; ${v}++) {`);
     return out;
@@ -148,7 +149,7 @@ export class CRenderer {
   }
 
   protected loop(s: LoopStmt): void {
-    const clauses = s.schedule.vectorize ? this.reductionClause(s.body) : '';
+    const clauses = s.schedule.parallel && s.role === 'reduce' ? this.parallelReduction(s.body) : s.schedule.vectorize ? this.reductionClause(s.body) : '';
     for (const line of this.loopHeader(s, clauses)) this.emit(line);
     this.depth++;
     this.stmts(s.body);
@@ -187,6 +188,25 @@ export class CRenderer {
     const n = acc.tile.reduce((a, b) => a * b, 1);
     this.emit(`${this.typeName(acc.dtype)} acc${acc.id}[${n}];`);
     this.emit(`for (int t = 0; t < ${n}; t++) acc${acc.id}[t] = ${init};`);
+  }
+
+  /** OpenMP reduction clauses for a reduction loop split across threads. */
+  protected parallelReduction(body: readonly Stmt[]): string {
+    const ids = new Set<number>();
+    const visit = (list: readonly Stmt[]) => {
+      for (const b of list) {
+        if (b.s === 'loop') visit(b.body);
+        else if (b.s === 'accUpdate') ids.add(b.acc);
+      }
+    };
+    visit(body);
+    return [...ids]
+      .map((id) => {
+        const acc = this.accs.get(id) as Accumulator;
+        const op = acc.fn === 'add' ? '+' : acc.fn === 'mul' ? '*' : isFloat(acc.dtype) ? `mo_${acc.fn}_${acc.dtype === 'float32' ? 'f' : 'd'}` : acc.fn;
+        return ` reduction(${op}:acc${id})`;
+      })
+      .join('');
   }
 
   protected accInit(acc: Accumulator): void {

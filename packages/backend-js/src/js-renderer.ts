@@ -9,6 +9,7 @@ export class JsRenderer extends CRenderer {
   override readonly dialect = 'js';
   override readonly entry = 'kernel';
   override openmp = false;
+  override vectorTiles = false;
 
   protected override preamble(): string[] {
     return ['"use strict";'];

@@ -91,14 +91,16 @@ export function tileReductions(kernel: Kernel, options: TileOptions): Kernel {
   const vectorAxis = [...nest.spatial]
     .reverse()
     .find((l) => storeStride(l.v) === 1 && l.extent >= options.lanes && loads.every((e) => [0, 1].includes(strideOf(e, l.v) ?? -1)));
-  // The reuse axis: the one along which the most loads are invariant.
+  // The reuse axis: the one along which the loads that feed the vector lanes are invariant (they
+  // are then read once per tile row set), then the one along which most loads are invariant.
+  const vectorLoads = vectorAxis ? loads.filter((e) => strideOf(e, vectorAxis.v) !== 0) : loads;
   const candidates = nest.spatial.filter((l) => l !== vectorAxis && l.extent >= 2);
   let reuse: LoopStmt | undefined;
-  let best = 0;
+  let best = [0, 0];
   for (const l of candidates) {
-    const invariant = loads.filter((e) => strideOf(e, l.v) === 0).length;
-    if (invariant > best || (invariant === best && invariant > 0)) {
-      best = invariant;
+    const score = [vectorLoads.filter((e) => strideOf(e, l.v) === 0).length, loads.filter((e) => strideOf(e, l.v) === 0).length];
+    if (score[0] > best[0] || (score[0] === best[0] && score[1] > best[1]) || (score[0] === best[0] && score[1] === best[1] && score[1] > 0)) {
+      best = score;
       reuse = l;
     }
   }

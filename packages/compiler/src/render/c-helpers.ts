@@ -4,6 +4,10 @@ export const cHelpers = String.raw`#include <stdint.h>
 #include <math.h>
 #include <string.h>
 
+typedef float mo_v8f __attribute__((vector_size(32), aligned(32)));
+static inline mo_v8f mo_load8(const float* p) { mo_v8f v; memcpy(&v, p, sizeof v); return v; }
+static inline mo_v8f mo_bcast8(float x) { return (mo_v8f){x, x, x, x, x, x, x, x}; }
+
 static inline int64_t mo_fdiv(int64_t a, int64_t b) { int64_t q = a / b; return (q * b != a && ((a < 0) != (b < 0))) ? q - 1 : q; }
 static inline int64_t mo_fmod(int64_t a, int64_t b) { int64_t r = a % b; return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r; }
 static inline int64_t mo_min(int64_t a, int64_t b) { return a < b ? a : b; }

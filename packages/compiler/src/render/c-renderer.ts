@@ -16,6 +16,7 @@ import {
 import type { Accumulator, Expr, Kernel, Stmt } from '../ir/loop-ir.js';
 import { kernelRanges } from '../passes/ranges.js';
 import { cHelpers } from './c-helpers.js';
+import { isVectorTileLoop, laneClass, laneZero, LANES, vectorAccumulators } from './vector-tiles.js';
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
 
@@ -30,6 +31,9 @@ export class CRenderer {
   protected kernel!: Kernel;
   protected ranges: Range[] = [];
   protected accs = new Map<number, Accumulator>();
+  /** Render register tiles with explicit vector types (C family only). */
+  vectorTiles = true;
+  protected vectorAccs = new Set<number>();
   protected lines: string[] = [];
   protected depth = 0;
   private temp = 0;
@@ -44,6 +48,7 @@ export class CRenderer {
     this.kernel = kernel;
     this.ranges = kernelRanges(kernel);
     this.accs.clear();
+    this.vectorAccs = this.vectorTiles ? vectorAccumulators(kernel, new Map()) : new Set();
     this.lines = [];
     this.depth = 1;
     this.temp = 0;
@@ -149,6 +154,10 @@ export class CRenderer {
   }
 
   protected loop(s: LoopStmt): void {
+    if (this.vectorAccs.size > 0 && isVectorTileLoop(s, this.accs) && this.vectorAccs.has((s.body[0] as { acc: number }).acc)) {
+      this.vectorTileLoop(s);
+      return;
+    }
     const clauses = s.schedule.parallel && s.role === 'reduce' ? this.parallelReduction(s.body) : s.schedule.vectorize ? this.reductionClause(s.body) : '';
     for (const line of this.loopHeader(s, clauses)) this.emit(line);
     this.depth++;
@@ -180,7 +189,53 @@ export class CRenderer {
   }
 
   protected accRef(acc: Accumulator, tile: readonly IndexExpr[]): string {
-    return acc.tile.length === 0 ? `acc${acc.id}` : `acc${acc.id}[${this.tileOffset(acc, tile)}]`;
+    if (acc.tile.length === 0) return `acc${acc.id}`;
+    if (this.vectorAccs.has(acc.id)) return `((float*)acc${acc.id})[${this.tileOffset(acc, tile)}]`;
+    return `acc${acc.id}[${this.tileOffset(acc, tile)}]`;
+  }
+
+  /** acc[.., block] += value over LANES lanes at once, with GCC vector types. */
+  protected vectorTileLoop(s: LoopStmt): void {
+    const u = s.body[0] as Extract<Stmt, { s: 'accUpdate' }>;
+    const acc = this.accs.get(u.acc) as Accumulator;
+    const v = `i${s.v}`;
+    this.emit(`for (int64_t ${v} = 0; ${v} < ${s.extent / LANES}; ${v}++) {`);
+    this.depth++;
+    const memo = new Map<Expr, string>();
+    const classes = new Map<Expr, 'uniform' | 'varying' | undefined>();
+    const vec = (e: Expr): string => {
+      const hit = memo.get(e);
+      if (hit) return hit;
+      let out: string;
+      if (laneClass(e, s.v, classes) === 'uniform') {
+        const [scalar] = this.exprWithTemps([e]);
+        const t = this.freshTemp();
+        this.emit(`const mo_v8f ${t} = mo_bcast8(${scalar});`);
+        out = t;
+      } else if (e.op === 'load') {
+        out = `mo_load8(&b${e.buf}[${this.index(laneZero(e.index, s.v))}])`;
+      } else if (e.op === 'binary') {
+        const op = { add: '+', sub: '-', mul: '*', div: '/' }[e.fn as 'add' | 'sub' | 'mul' | 'div'];
+        out = `(${vec(e.a)} ${op} ${vec(e.b)})`;
+      } else {
+        throw new Error(`vector tile: cannot vectorise ${e.op}`);
+      }
+      memo.set(e, out);
+      return out;
+    };
+    const value = vec(u.value);
+    const outer = u.tile.slice(0, -1);
+    const shape = acc.tile;
+    let stride = 1;
+    const terms: string[] = [`${v}`];
+    stride = shape[shape.length - 1] / LANES;
+    for (let k = outer.length - 1; k >= 0; k--) {
+      terms.push(`${this.index(outer[k])} * ${stride}`);
+      stride *= shape[k];
+    }
+    this.emit(`acc${acc.id}[${terms.reverse().join(' + ')}] += ${value};`);
+    this.depth--;
+    this.emit('}');
   }
 
   /** Declares a register tile and fills it with `init`. */
@@ -211,6 +266,12 @@ export class CRenderer {
 
   protected accInit(acc: Accumulator): void {
     this.accs.set(acc.id, acc);
+    if (this.vectorAccs.has(acc.id)) {
+      const n = acc.tile.reduce((a, b) => a * b, 1) / LANES;
+      this.emit(`mo_v8f acc${acc.id}[${n}];`);
+      this.emit(`for (int t = 0; t < ${n}; t++) acc${acc.id}[t] = mo_bcast8(${this.literal(reduceIdentity(acc.fn as ReduceFn, acc.dtype), acc.dtype)});`);
+      return;
+    }
     if (acc.tile.length > 0) {
       if (acc.fn === 'argmax' || acc.fn === 'argmin') throw new Error('arg reductions are not tiled');
       this.declareTile(acc, this.literal(reduceIdentity(acc.fn, acc.dtype), acc.dtype));

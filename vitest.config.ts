@@ -21,5 +21,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: 'forks',
     setupFiles: [resolve(root, 'tools/vitest-setup.ts')],
+    // Compile progress lines are for people at a terminal, not test logs.
+    env: { METAOP_PROGRESS: process.env.METAOP_PROGRESS ?? '0' },
   },
 });

@@ -44,6 +44,8 @@ export function createCBackend(): CBackend {
       threads: toolchain.openmp ? availableParallelism() : 1,
       vectorLanes: 8,
       tile: { lanes: 8, vectors: 2, rows: 6, minWork: 1 << 16 },
+      unroll: 4,
+      restage: { minReuse: 8, minWork: 1 << 16 },
     },
     renderer,
     compile(jobs) {

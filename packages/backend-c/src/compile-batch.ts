@@ -24,11 +24,13 @@ const results = new Array(total);
 const max = Math.max(1, (os.availableParallelism ? os.availableParallelism() : os.cpus().length));
 const started = Date.now();
 const tty = process.stderr.isTTY;
-let next = 0, running = 0, done = 0, shown = 0, lastLine = 0;
+let next = 0, running = 0, done = 0, shown = 0, lastLine = Date.now();
 function show(final) {
   if (!progress || Date.now() - started < 1000) return;
-  if (tty) { process.stderr.write('\rcompiling kernels ' + done + '/' + total + (final ? '\n' : '')); shown = 1; return; }
-  if (final || Date.now() - lastLine > 5000) { process.stderr.write('compiling kernels ' + done + '/' + total + '\n'); lastLine = Date.now(); shown = 1; }
+  const line = 'compiling kernels ' + done + '/' + total;
+  if (tty) { process.stderr.write('\r' + line + (final ? '\n' : '')); shown = 1; return; }
+  // Without a terminal: a line every 10 s while it lasts, and the final count.
+  if (final || Date.now() - lastLine > 10000) { process.stderr.write(line + (final ? ' (' + ((Date.now() - started) / 1000).toFixed(1) + ' s)' : '') + '\n'); lastLine = Date.now(); shown = 1; }
 }
 const timer = setInterval(() => show(false), 250);
 function launch() {
@@ -43,7 +45,7 @@ function launch() {
     p.on('close', (code) => {
       results[i] = { code: code ?? 1, output: out };
       running--; done++;
-      if (done === total) { clearInterval(timer); if (shown || Date.now() - started >= 1000) show(true); process.stdout.write(JSON.stringify(results)); }
+      if (done === total) { clearInterval(timer); show(true); process.stdout.write(JSON.stringify(results)); }
       else launch();
     });
   }

@@ -3,7 +3,7 @@
 // are cached by graph signature, so a repeated training step skips planning entirely.
 import { collectGraph, type Backend, type Graph, type Program, type Step, type Storage, type Var } from '@metaop/core';
 import { graphSignature } from './graph-signature.js';
-import type { Kernel } from './ir/loop-ir.js';
+import type { Kernel, KernelBuffer } from './ir/loop-ir.js';
 import { hash64, kernelKey } from './key.js';
 import { lowerGroup, paramValue, type ParamSource } from './lower.js';
 import { partition, type PartitionOptions } from './partition.js';
@@ -94,6 +94,8 @@ export function planKernels(graph: Graph, device: Pick<Device, 'schedule' | 'par
 interface CachedKernel {
   readonly label: string;
   readonly exe: Executable;
+  /** Workspace buffers the kernel needs for one run. */
+  readonly scratch: readonly KernelBuffer[];
   readonly inputs: readonly number[];
   readonly root: number;
   readonly params: readonly { readonly position: number; readonly field: ParamSource['field'] }[];
@@ -123,6 +125,7 @@ export function createCompiledBackend(device: Device): CompiledBackend {
     return planned.map((p) => ({
       label: p.kernel.name,
       exe: kernels.get(p.key) as Executable,
+      scratch: p.kernel.buffers.filter((b) => b.role === 'scratch'),
       inputs: p.inputs.map(pos),
       root: pos(p.root),
       params: p.paramSources.map((s) => ({ position: pos(s.v), field: s.field })),
@@ -166,7 +169,16 @@ export function createCompiledBackend(device: Device): CompiledBackend {
           run(inputs, outputs) {
             if (empty) return;
             counters.launches++;
-            c.exe.run([...inputs, ...outputs], params);
+            if (c.scratch.length === 0) {
+              c.exe.run([...inputs, ...outputs], params);
+              return;
+            }
+            const scratch = c.scratch.map((b) => device.alloc(b.dtype, b.numel));
+            try {
+              c.exe.run([...inputs, ...outputs, ...scratch], params);
+            } finally {
+              for (const s of scratch) device.free(s);
+            }
           },
         };
       });

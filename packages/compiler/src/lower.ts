@@ -155,14 +155,16 @@ class Lowering {
       return { op: 'acc', acc: 0, tile: [], dtype: v.dtype };
     }
     if (this.isInput(v)) {
+      const valid = this.simplifyC(guard);
       return {
         op: 'load',
         buf: this.bufferOf.get(v) as number,
         index: this.simplify(flattenIndex(idx, v.shape)),
         dynamic: [],
-        valid: this.simplifyC(guard),
+        valid,
         fill: 0,
         dtype: v.dtype,
+        source: { coords: idx, shape: v.shape, boundsOnly: valid.kind === 'bool' && valid.value },
       };
     }
     const node = v.node as OpNode;
@@ -224,7 +226,7 @@ class Lowering {
       case 'pad': {
         const x = node.inputs[0];
         const src = idx.map((e, d) => ibin('-', e, ic(node.before[d])));
-        return this.guarded(x, src, this.simplifyC(boundsCond(src.map((e) => this.simplify(e)), x.shape)), guard, node.value, v);
+        return this.guarded(x, src, this.simplifyC(boundsCond(src.map((e) => this.simplify(e)), x.shape)), guard, node.value, v, true);
       }
       case 'reindex': {
         const x = node.inputs[0];
@@ -232,7 +234,7 @@ class Lowering {
         const src = node.indexes.map((e) => this.simplify(substituteIndex(e, map)));
         let valid = boundsCond(src, x.shape);
         for (const c of node.overflowConditions) valid = andCond(valid, { kind: 'not', a: substituteCond(c, map) });
-        return this.guarded(x, src, this.simplifyC(valid), guard, node.overflowValue, v);
+        return this.guarded(x, src, this.simplifyC(valid), guard, node.overflowValue, v, node.overflowConditions.length === 0);
       }
       case 'gather': {
         const [x, indexVar] = node.inputs;
@@ -259,10 +261,14 @@ class Lowering {
   }
 
   /** x at src where `valid` holds, else `fill`; loads of x are guarded so they never leave x. */
-  private guarded(x: Var, src: IndexExpr[], valid: IndexCond, guard: IndexCond, fill: number, v: Var): Expr {
+  private guarded(x: Var, src: IndexExpr[], valid: IndexCond, guard: IndexCond, fill: number, v: Var, boundsOnly = false): Expr {
     if (valid.kind === 'bool' && valid.value) return this.value(x, src, guard);
     const inner = this.value(x, src, this.simplifyC(andCond(guard, valid)));
-    if (inner.op === 'load' && inner.dynamic.length === 0) return { ...inner, fill };
+    if (inner.op === 'load' && inner.dynamic.length === 0) {
+      // Reading x directly with only its own bounds tested: a padded copy could serve it.
+      const padding = boundsOnly && guard.kind === 'bool' && guard.value && inner.buf === this.bufferOf.get(x);
+      return { ...inner, fill, source: inner.source && { ...inner.source, boundsOnly: padding } };
+    }
     if (valid.kind === 'bool') return { op: 'const', value: fill, dtype: v.dtype };
     return { op: 'select', cond: { op: 'test', cond: valid, dtype: 'bool' }, a: inner, b: { op: 'const', value: fill, dtype: v.dtype }, dtype: v.dtype };
   }

@@ -18,6 +18,17 @@ export interface DynamicIndex {
   readonly size: number;
 }
 
+/**
+ * Where a load reads, per dimension of its source buffer. `boundsOnly` says the load's validity
+ * is exactly "every coordinate inside the source" (padding), so a pass may read a padded copy
+ * instead and drop the test.
+ */
+export interface LoadSource {
+  readonly coords: readonly IndexExpr[];
+  readonly shape: readonly number[];
+  readonly boundsOnly: boolean;
+}
+
 /** Scalar expressions. Index expressions inside refer to loop variables by number (i<v>). */
 export type Expr =
   | {
@@ -29,6 +40,8 @@ export type Expr =
       readonly valid: IndexCond;
       readonly fill: number;
       readonly dtype: DType;
+      /** Per-dimension view of the access, when the load reads a buffer through static indices. */
+      readonly source?: LoadSource;
     }
   | { readonly op: 'const'; readonly value: number; readonly dtype: DType }
   /** A runtime scalar from the params array: values that change between runs (seeds, most constants). */
@@ -113,7 +126,8 @@ export type Stmt =
 export interface KernelBuffer {
   readonly dtype: DType;
   readonly numel: number;
-  readonly role: 'input' | 'output';
+  /** Scratch buffers are kernel-private workspace (a padded or repacked copy of an input). */
+  readonly role: 'input' | 'output' | 'scratch';
 }
 
 /** One fused kernel: its buffers (inputs then outputs), its runtime params and its loop nest. */

@@ -4,7 +4,7 @@ import type { Expr, Kernel, Stmt } from './loop-ir.js';
 
 export function printKernel(kernel: Kernel): string {
   const lines: string[] = [];
-  const bufs = kernel.buffers.map((b, i) => `${b.role === 'input' ? 'in' : 'out'} b${i}:${b.dtype}[${b.numel}]`).join(', ');
+  const bufs = kernel.buffers.map((b, i) => `${b.role === 'input' ? 'in' : b.role === 'output' ? 'out' : 'scratch'} b${i}:${b.dtype}[${b.numel}]`).join(', ');
   lines.push(`kernel ${kernel.name}(${bufs}; params ${kernel.paramCount})`);
   for (const note of kernel.notes) lines.push(`  # ${note}`);
   printStmts(kernel.body, 1, lines);

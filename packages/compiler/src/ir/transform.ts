@@ -29,7 +29,13 @@ export function rewriteExpr(e: Expr, r: IndexRewriter, memo = new Map<Expr, Expr
   let out: Expr;
   switch (e.op) {
     case 'load':
-      out = { ...e, index: r.index(e.index), dynamic: rewriteDynamic(e.dynamic, r, memo), valid: r.cond(e.valid) };
+      out = {
+        ...e,
+        index: r.index(e.index),
+        dynamic: rewriteDynamic(e.dynamic, r, memo),
+        valid: r.cond(e.valid),
+        source: e.source && { ...e.source, coords: e.source.coords.map((c) => r.index(c)) },
+      };
       break;
     case 'const':
     case 'param':

@@ -3,7 +3,9 @@ import type { Kernel } from '../ir/loop-ir.js';
 import { mergeLoops } from './merge-loops.js';
 import { parallelize } from './parallel.js';
 import { tileReductions, type TileOptions } from './tile.js';
+import { restagePaddedInputs, type RestageOptions } from './restage.js';
 import { removeUnitLoops } from './unit-loops.js';
+import { unrollSmallLoops } from './unroll.js';
 import { vectorize } from './vectorize.js';
 
 export interface ScheduleOptions {
@@ -15,13 +17,19 @@ export interface ScheduleOptions {
   readonly parallelMinWork?: number;
   /** Register tiling of reductions; off when absent. */
   readonly tile?: TileOptions;
+  /** Copy padded inputs of heavy reductions into scratch buffers; off when absent. */
+  readonly restage?: RestageOptions;
+  /** Fully unroll loops up to this extent (0 or absent: no unrolling). */
+  readonly unroll?: number;
 }
 
 export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
   let k = removeUnitLoops(kernel);
+  if (options.restage) k = restagePaddedInputs(k, options.restage);
   if (options.tile) k = removeUnitLoops(tileReductions(k, options.tile));
   k = mergeLoops(k);
   if (options.threads > 1) k = parallelize(k, { minWork: options.parallelMinWork ?? 1 << 15 });
   if (options.vectorLanes > 1) k = vectorize(k, { lanes: options.vectorLanes });
+  if (options.unroll) k = unrollSmallLoops(k, { maxExtent: options.unroll });
   return k;
 }

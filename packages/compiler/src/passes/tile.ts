@@ -80,7 +80,9 @@ function loadIndices(e: Expr, out: IndexExpr[], seen = new Set<Expr>()): IndexEx
 }
 
 export function tileReductions(kernel: Kernel, options: TileOptions): Kernel {
-  const nest = matchNest(kernel.body);
+  // Earlier statements (restaged input copies) stay in front of the reduction nest.
+  const prefix = kernel.body.slice(0, -1);
+  const nest = matchNest(kernel.body.slice(-1));
   if (!nest || nest.spatial.length === 0) return kernel;
   const work = [...nest.spatial, ...nest.reduce].reduce((w, l) => w * l.extent, 1);
   if (work < options.minWork) return kernel;
@@ -114,15 +116,17 @@ export function tileReductions(kernel: Kernel, options: TileOptions): Kernel {
   const vt = vectorAxis ? Math.min(options.lanes * options.vectors, Math.floor(vectorAxis.extent / options.lanes) * options.lanes) : 1;
   const rt = reuse ? Math.min(options.rows, reuse.extent) : 1;
   const nests: Stmt[] = [];
-  const vSplit = vectorAxis ? splitRange(vectorAxis.extent, vt) : [{ start: 0, count: 1, tile: 1 }];
+  const vSplit = vectorAxis ? splitRange(vectorAxis.extent, vt, options.lanes) : [{ start: 0, count: 1, tile: 1 }];
   const rSplit = reuse ? splitRange(reuse.extent, rt) : [{ start: 0, count: 1, tile: 1 }];
+  // Each copy of the nest gets its own accumulator (tiles of different shapes).
+  let accId = nest.acc.id;
   for (const vr of vSplit) {
     for (const rr of rSplit) {
-      nests.push(...buildNest(nest, kernel, extents, fresh, vectorAxis, vr, reuse, rr));
+      nests.push(...buildNest(nest, kernel, extents, fresh, vectorAxis, vr, reuse, rr, accId++));
     }
   }
   const notes = [...kernel.notes, `register tile ${rt}x${vt} (reuse axis i${reuse?.v ?? '-'}, vector axis i${vectorAxis?.v ?? '-'})`];
-  return { ...kernel, loopExtents: extents, body: nests, notes };
+  return { ...kernel, loopExtents: extents, body: [...prefix, ...nests], notes };
 }
 
 interface Piece {
@@ -131,12 +135,18 @@ interface Piece {
   readonly tile: number;
 }
 
-/** [0, n) as a part of whole tiles and a remainder handled one element at a time. */
-function splitRange(n: number, tile: number): Piece[] {
-  const full = Math.floor(n / tile) * tile;
+/**
+ * [0, n) as whole tiles, then (for a vector axis) whole vectors of `lanes`, then single elements.
+ */
+function splitRange(n: number, tile: number, lanes = 0): Piece[] {
   const pieces: Piece[] = [];
-  if (full > 0) pieces.push({ start: 0, count: full, tile });
-  if (full < n) pieces.push({ start: full, count: n - full, tile: 1 });
+  let start = 0;
+  for (const t of [tile, lanes > 1 && lanes < tile ? lanes : 0, 1]) {
+    if (t <= 0) continue;
+    const count = Math.floor((n - start) / t) * t;
+    if (count > 0) pieces.push({ start, count, tile: t });
+    start += count;
+  }
   return pieces;
 }
 
@@ -149,6 +159,7 @@ function buildNest(
   vr: Piece,
   reuse: LoopStmt | undefined,
   rr: Piece,
+  accId: number,
 ): Stmt[] {
   // Fresh variables for every loop of this copy.
   const map = new Map<number, IndexExpr>();
@@ -193,14 +204,14 @@ function buildNest(
   const ranges = kernelRanges({ ...kernel, loopExtents: extents });
   const r = substitution((v) => map.get(v) ?? iv(v), ranges);
   const memo = new Map<Expr, Expr>();
-  const acc: Accumulator = { ...nest.acc, tile: tileShape };
-  const update = rewriteStmts([nest.update], r, memo)[0] as Extract<Stmt, { s: 'accUpdate' }>;
+  const acc: Accumulator = { ...nest.acc, id: accId, tile: tileShape };
+  const update = { ...(rewriteStmts([nest.update], r, memo)[0] as Extract<Stmt, { s: 'accUpdate' }>), acc: accId };
   const store = rewriteStmts([nest.store], r, memo)[0] as Extract<Stmt, { s: 'store' }>;
   const accRead = new Map<Expr, Expr>();
   const withTile = (e: Expr): Expr => {
     const hit = accRead.get(e);
     if (hit) return hit;
-    const out = e.op === 'acc' ? { ...e, tile: tileIdx } : mapChildren(e, withTile);
+    const out = e.op === 'acc' ? { ...e, acc: accId, tile: tileIdx } : mapChildren(e, withTile);
     accRead.set(e, out);
     return out;
   };

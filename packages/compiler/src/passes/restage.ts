@@ -1,0 +1,167 @@
+// Restage: a heavy reduction that reads an input through padding tests (a convolution's borders)
+// first copies that input into a zero-bordered scratch buffer, then reads the copy with no tests
+// in its hot loop. The copy costs one pass over the input; the tests would cost one per
+// multiply-add, and they block vectorisation.
+import { iadd, ic, indexBounds, iv, simplifyIndex, type IndexCond, type IndexExpr } from '@metaop/core';
+import type { Expr, Kernel, KernelBuffer, Stmt } from '../ir/loop-ir.js';
+import { kernelRanges } from './ranges.js';
+
+export interface RestageOptions {
+  /** Minimum multiply-adds per element of the input before a padded copy pays off. */
+  readonly minReuse: number;
+  /** Minimum kernel work. */
+  readonly minWork: number;
+}
+
+type Load = Extract<Expr, { op: 'load' }>;
+
+function work(stmts: readonly Stmt[]): number {
+  return stmts.reduce((n, s) => n + (s.s === 'loop' ? s.extent * Math.max(1, work(s.body)) : 0), 0);
+}
+
+function strides(shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    out[d] = s;
+    s *= shape[d];
+  }
+  return out;
+}
+
+function flatten(coords: readonly IndexExpr[], shape: readonly number[]): IndexExpr {
+  const st = strides(shape);
+  return coords.reduce<IndexExpr>((acc, c, d) => (shape[d] === 1 ? acc : iadd(acc, { kind: 'bin', op: '*', a: c, b: ic(st[d]) })), ic(0));
+}
+
+interface Plan {
+  readonly before: number[];
+  readonly shape: number[];
+  readonly scratch: number;
+  readonly fill: number;
+}
+
+export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Kernel {
+  const total = work(kernel.body);
+  if (total < options.minWork) return kernel;
+  const ranges = kernelRanges(kernel);
+  const buffers: KernelBuffer[] = [...kernel.buffers];
+  const plans = new Map<string, Plan>();
+  const extents = [...kernel.loopExtents];
+  const copies: Stmt[] = [];
+
+  const planFor = (e: Load): Plan | undefined => {
+    const src = e.source;
+    if (!src || !src.boundsOnly || e.valid.kind === 'bool' || e.dynamic.length > 0) return undefined;
+    const numel = src.shape.reduce((a, b) => a * b, 1);
+    if (total / numel < options.minReuse) return undefined;
+    const before: number[] = [];
+    const shape: number[] = [];
+    for (let d = 0; d < src.shape.length; d++) {
+      const [lo, hi] = indexBounds(src.coords[d], ranges);
+      if (!Number.isFinite(lo) || !Number.isFinite(hi)) return undefined;
+      const b = Math.max(0, -lo);
+      before.push(b);
+      shape.push(src.shape[d] + b + Math.max(0, hi - (src.shape[d] - 1)));
+    }
+    const padded = shape.reduce((a, b) => a * b, 1);
+    if (padded > 4 * numel + 4096) return undefined;
+    const key = `${e.buf}|${before.join(',')}|${shape.join(',')}|${e.fill}`;
+    const existing = plans.get(key);
+    if (existing) return existing;
+    const scratch = buffers.length;
+    buffers.push({ dtype: e.dtype, numel: padded, role: 'scratch' });
+    // The copy: scratch[c] = src[c - before] inside the source, the fill outside.
+    const vars = shape.map((n) => {
+      extents.push(n);
+      return extents.length - 1;
+    });
+    const inner = vars.map((v, d) => iadd(iv(v), ic(-before[d])));
+    let valid: IndexCond = { kind: 'bool', value: true };
+    inner.forEach((c, d) => {
+      if (before[d] === 0 && shape[d] === src.shape[d]) return;
+      const inside: IndexCond = {
+        kind: 'and',
+        a: { kind: 'cmp', op: '>=', a: c, b: ic(0) },
+        b: { kind: 'cmp', op: '<', a: c, b: ic(src.shape[d]) },
+      };
+      valid = valid.kind === 'bool' ? inside : { kind: 'and', a: valid, b: inside };
+    });
+    const copyRanges = extents.map((n) => [0, Math.max(0, n - 1)] as const);
+    const read: Load = {
+      op: 'load',
+      buf: e.buf,
+      index: simplifyIndex(flatten(inner, src.shape), copyRanges),
+      dynamic: [],
+      valid,
+      fill: e.fill,
+      dtype: e.dtype,
+    };
+    let body: Stmt[] = [{ s: 'store', buf: scratch, index: simplifyIndex(flatten(vars.map(iv), shape), copyRanges), value: read }];
+    for (let d = vars.length - 1; d >= 0; d--) body = [{ s: 'loop', v: vars[d], extent: shape[d], role: 'spatial', schedule: {}, body }];
+    copies.push(...body);
+    const plan = { before, shape, scratch, fill: e.fill };
+    plans.set(key, plan);
+    return plan;
+  };
+
+  const memo = new Map<Expr, Expr>();
+  const rewrite = (e: Expr): Expr => {
+    const hit = memo.get(e);
+    if (hit) return hit;
+    let out: Expr = e;
+    switch (e.op) {
+      case 'load': {
+        const plan = planFor(e);
+        if (plan && e.source) {
+          const coords = e.source.coords.map((c, d) => iadd(c, ic(plan.before[d])));
+          out = {
+            op: 'load',
+            buf: plan.scratch,
+            index: simplifyIndex(flatten(coords, plan.shape), ranges),
+            dynamic: [],
+            valid: { kind: 'bool', value: true },
+            fill: 0,
+            dtype: e.dtype,
+            source: { coords, shape: plan.shape, boundsOnly: false },
+          };
+        }
+        break;
+      }
+      case 'cast':
+      case 'unary':
+        out = { ...e, a: rewrite(e.a) };
+        break;
+      case 'binary':
+        out = { ...e, a: rewrite(e.a), b: rewrite(e.b) };
+        break;
+      case 'select':
+        out = { ...e, cond: rewrite(e.cond), a: rewrite(e.a), b: rewrite(e.b) };
+        break;
+      default:
+        break;
+    }
+    memo.set(e, out);
+    return out;
+  };
+  const visit = (stmts: readonly Stmt[]): Stmt[] =>
+    stmts.map((s): Stmt => {
+      switch (s.s) {
+        case 'loop':
+          return { ...s, body: visit(s.body) };
+        case 'accUpdate':
+          return s.tile.length === 0 ? { ...s, value: rewrite(s.value) } : s;
+        default:
+          return s;
+      }
+    });
+  const body = visit(kernel.body);
+  if (plans.size === 0) return kernel;
+  return {
+    ...kernel,
+    buffers,
+    loopExtents: extents,
+    body: [...copies, ...body],
+    notes: [...kernel.notes, `padded copies of ${plans.size} input${plans.size === 1 ? '' : 's'} in scratch buffers`],
+  };
+}

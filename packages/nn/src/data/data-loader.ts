@@ -1,0 +1,74 @@
+// DataLoader: batches of a dataset in order or in a seeded shuffle that depends only on
+// (seed, epoch), so a resumed run sees the same batches as an uninterrupted one.
+import { ArgumentError } from '@metaop/core';
+import { philox4x32 } from '@metaop/ops';
+
+/** Anything that can assemble a batch from example indices. */
+export interface BatchSource<B> {
+  readonly length: number;
+  batch(indices: Int32Array): B;
+}
+
+export interface DataLoaderOptions {
+  batchSize: number;
+  /** Shuffle each epoch (default false). */
+  shuffle?: boolean;
+  /** Seed of the shuffle (default 0). */
+  seed?: number;
+  /** Drop the last batch when it is smaller than batchSize (default false). */
+  dropLast?: boolean;
+}
+
+export class DataLoader<B> implements Iterable<B> {
+  readonly dataset: BatchSource<B>;
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly seed: number;
+  readonly dropLast: boolean;
+  /** The epoch the next `for...of` iterates; it advances by one each time iteration starts. */
+  epoch = 0;
+
+  constructor(dataset: BatchSource<B>, options: DataLoaderOptions) {
+    const { batchSize, shuffle = false, seed = 0, dropLast = false } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError(`batchSize must be a positive integer, got ${batchSize}`, 'DataLoader');
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new ArgumentError(`seed must be a non-negative integer, got ${seed}`, 'DataLoader');
+    this.dataset = dataset;
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.seed = seed;
+    this.dropLast = dropLast;
+  }
+
+  /** Batches per epoch. */
+  get length(): number {
+    const n = this.dataset.length / this.batchSize;
+    return this.dropLast ? Math.floor(n) : Math.ceil(n);
+  }
+
+  /** The example order of `epoch`: 0..n-1, or a Fisher-Yates shuffle driven by Philox(seed, epoch). */
+  order(epoch: number): Int32Array {
+    const n = this.dataset.length;
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    if (!this.shuffle) return idx;
+    const words = new Uint32Array(4);
+    for (let i = n - 1; i > 0; i--) {
+      philox4x32(epoch * 2 ** 32 + i, this.seed, words);
+      const j = Math.floor((words[0] / 2 ** 32) * (i + 1));
+      const t = idx[i];
+      idx[i] = idx[j];
+      idx[j] = t;
+    }
+    return idx;
+  }
+
+  /** The batches of one given epoch. */
+  *batches(epoch: number): Generator<B, void, void> {
+    const order = this.order(epoch);
+    for (let b = 0; b < this.length; b++) yield this.dataset.batch(order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length)));
+  }
+
+  [Symbol.iterator](): Iterator<B> {
+    return this.batches(this.epoch++);
+  }
+}

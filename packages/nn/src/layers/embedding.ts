@@ -1,0 +1,59 @@
+// Embedding: a lookup table of vectors indexed by integer ids.
+import { ArgumentError, DTypeError, isFloat, type Var } from '@metaop/core';
+import { detach, eq, index, indexSelect, noGrad, reshape, where } from '@metaop/ops';
+import { newParameter, normal_ } from '../init.js';
+import { Module } from '../module.js';
+
+export interface EmbeddingOptions {
+  /** This id's row starts at zero and receives no gradient. Negative counts from the end. */
+  paddingIdx?: number;
+}
+
+/**
+ * weight [numEmbeddings, embeddingDim], initialised N(0, 1); forward maps integer ids [...] to
+ * [..., dim]. Ids are not range-checked (that would need their values): an id outside the table
+ * reads a zero vector.
+ */
+export class Embedding extends Module {
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  readonly paddingIdx: number | undefined;
+  readonly weight: Var;
+
+  constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
+    super();
+    for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${name} must be a positive integer, got ${v}`, 'Embedding');
+    }
+    let pad = options.paddingIdx;
+    if (pad !== undefined) {
+      if (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings) {
+        throw new ArgumentError(`paddingIdx ${pad} must be within [-${numEmbeddings}, ${numEmbeddings})`, 'Embedding');
+      }
+      if (pad < 0) pad += numEmbeddings;
+    }
+    this.numEmbeddings = numEmbeddings;
+    this.embeddingDim = embeddingDim;
+    this.paddingIdx = pad;
+    this.weight = this.registerParameter('weight', newParameter([numEmbeddings, embeddingDim]));
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    normal_(this.weight);
+    const pad = this.paddingIdx;
+    if (pad !== undefined) noGrad(() => this.weight.assign(where(eq(index(this.weight.shape, 0), pad), 0, this.weight)));
+  }
+
+  forward(ids: Var): Var {
+    if (isFloat(ids.dtype)) throw new DTypeError(`ids must be integers, got ${ids.describe()}`, 'Embedding');
+    const flat = reshape(ids, [-1]);
+    let rows = indexSelect(this.weight, 0, flat);
+    if (this.paddingIdx !== undefined) {
+      // Same values, but the padding row gets no gradient (PyTorch's padding_idx).
+      const isPad = reshape(eq(flat, this.paddingIdx), [flat.shape[0], 1]);
+      rows = where(isPad, detach(rows), rows);
+    }
+    return reshape(rows, [...ids.shape, this.embeddingDim]);
+  }
+}

@@ -1,0 +1,111 @@
+// Loss modules: CrossEntropyLoss, NLLLoss, MSELoss and BCEWithLogitsLoss with PyTorch's options.
+// Class weights are registered as buffers, as PyTorch does, so they appear in state dicts.
+import type { Var } from '@metaop/core';
+import { binaryCrossEntropyWithLogits, crossEntropy, mse, nllLoss, type Reduction } from '@metaop/ops';
+import { Module } from '../module.js';
+
+export type { Reduction };
+
+export interface NLLLossOptions {
+  /** Per-class weights [C]. */
+  weight?: Var;
+  /** Targets with this class are skipped and not counted by 'mean' (default -100). */
+  ignoreIndex?: number;
+  reduction?: Reduction;
+}
+
+/** Negative log likelihood of log-probabilities [N, C, ...] and class ids [N, ...]. */
+export class NLLLoss extends Module<[Var, Var]> {
+  readonly weight: Var | null;
+  readonly ignoreIndex: number;
+  readonly reduction: Reduction;
+
+  constructor(options: NLLLossOptions = {}) {
+    super();
+    this.weight = this.registerBuffer('weight', options.weight ?? null);
+    this.ignoreIndex = options.ignoreIndex ?? -100;
+    this.reduction = options.reduction ?? 'mean';
+  }
+
+  forward(input: Var, target: Var): Var {
+    return nllLoss(input, target, { weight: this.weight ?? undefined, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
+  }
+}
+
+export interface CrossEntropyLossOptions extends NLLLossOptions {
+  /** Mixes the target with the uniform distribution: (1-ε)·target + ε/C (default 0). */
+  labelSmoothing?: number;
+}
+
+/** Cross entropy of logits [N, C, ...] against class ids [N, ...] (int) or class probabilities (float, like the logits). */
+export class CrossEntropyLoss extends Module<[Var, Var]> {
+  readonly weight: Var | null;
+  readonly ignoreIndex: number;
+  readonly reduction: Reduction;
+  readonly labelSmoothing: number;
+
+  constructor(options: CrossEntropyLossOptions = {}) {
+    super();
+    this.weight = this.registerBuffer('weight', options.weight ?? null);
+    this.ignoreIndex = options.ignoreIndex ?? -100;
+    this.reduction = options.reduction ?? 'mean';
+    this.labelSmoothing = options.labelSmoothing ?? 0;
+  }
+
+  forward(input: Var, target: Var): Var {
+    return crossEntropy(input, target, {
+      weight: this.weight ?? undefined,
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+      labelSmoothing: this.labelSmoothing,
+    });
+  }
+}
+
+export interface MSELossOptions {
+  reduction?: Reduction;
+}
+
+/** Mean squared error. */
+export class MSELoss extends Module<[Var, Var]> {
+  readonly reduction: Reduction;
+
+  constructor(options: MSELossOptions = {}) {
+    super();
+    this.reduction = options.reduction ?? 'mean';
+  }
+
+  forward(input: Var, target: Var): Var {
+    return mse(input, target, this.reduction);
+  }
+}
+
+export interface BCEWithLogitsLossOptions {
+  /** Rescales each element's loss (broadcast against the input). */
+  weight?: Var;
+  /** Weight of positive examples per class (broadcast against the trailing dims). */
+  posWeight?: Var;
+  reduction?: Reduction;
+}
+
+/** Binary cross entropy on logits, computed stably. */
+export class BCEWithLogitsLoss extends Module<[Var, Var]> {
+  readonly weight: Var | null;
+  readonly posWeight: Var | null;
+  readonly reduction: Reduction;
+
+  constructor(options: BCEWithLogitsLossOptions = {}) {
+    super();
+    this.weight = this.registerBuffer('weight', options.weight ?? null);
+    this.posWeight = this.registerBuffer('pos_weight', options.posWeight ?? null);
+    this.reduction = options.reduction ?? 'mean';
+  }
+
+  forward(input: Var, target: Var): Var {
+    return binaryCrossEntropyWithLogits(input, target, {
+      weight: this.weight ?? undefined,
+      posWeight: this.posWeight ?? undefined,
+      reduction: this.reduction,
+    });
+  }
+}

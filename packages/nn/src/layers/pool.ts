@@ -1,0 +1,63 @@
+// MaxPool2d, AvgPool2d and AdaptiveAvgPool2d with PyTorch's options.
+import type { Var } from '@metaop/core';
+import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '@metaop/ops';
+import { Module } from '../module.js';
+import type { Pair } from './conv.js';
+
+export interface MaxPool2dOptions {
+  /** Defaults to the kernel size. */
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  ceilMode?: boolean;
+}
+
+export class MaxPool2d extends Module {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly options: MaxPool2dOptions = {},
+  ) {
+    super();
+  }
+
+  forward(x: Var): Var {
+    return maxPool2d(x, this.kernelSize, this.options);
+  }
+}
+
+export interface AvgPool2dOptions {
+  /** Defaults to the kernel size. */
+  stride?: Pair;
+  padding?: Pair;
+  ceilMode?: boolean;
+  /** Count padded zeros in the divisor (default true, as in PyTorch). */
+  countIncludePad?: boolean;
+  divisorOverride?: number;
+}
+
+export class AvgPool2d extends Module {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly options: AvgPool2dOptions = {},
+  ) {
+    super();
+  }
+
+  forward(x: Var): Var {
+    return avgPool2d(x, this.kernelSize, this.options);
+  }
+}
+
+/** Average pooling to a fixed output size; `null` in either position keeps that input size. */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: number | readonly [number | null, number | null]) {
+    super();
+  }
+
+  forward(x: Var): Var {
+    const [H, W] = x.shape.slice(-2);
+    const size: [number, number] =
+      typeof this.outputSize === 'number' ? [this.outputSize, this.outputSize] : [this.outputSize[0] ?? H, this.outputSize[1] ?? W];
+    return adaptiveAvgPool2d(x, size);
+  }
+}

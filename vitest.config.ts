@@ -22,6 +22,7 @@ export default defineConfig({
     pool: 'forks',
     setupFiles: [resolve(root, 'tools/vitest-setup.ts')],
     // Compile progress lines are for people at a terminal, not test logs.
-    env: { METAOP_PROGRESS: process.env.METAOP_PROGRESS ?? '0' },
+    // Test workers share the cores: OpenMP threads should sleep, not spin, while they wait.
+    env: { METAOP_PROGRESS: process.env.METAOP_PROGRESS ?? '0', OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive' },
   },
 });

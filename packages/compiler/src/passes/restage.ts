@@ -1,9 +1,13 @@
-// Restage: a heavy reduction that reads an input through padding tests (a convolution's borders)
-// first copies that input into a zero-bordered scratch buffer, then reads the copy with no tests
-// in its hot loop. The copy costs one pass over the input; the tests would cost one per
-// multiply-add, and they block vectorisation.
+// Restage: a heavy reduction first copies some inputs into scratch buffers laid out for its hot
+// loop, which then reads the copies with no tests and with unit stride:
+// - padding: an input read through bounds tests (a convolution's borders) gets a zero-bordered
+//   copy, so the tests disappear;
+// - packing: an input read with a large stride along the output's contiguous axis (the weight of
+//   x @ W^T) gets a copy with that dimension innermost, so it can be vectorised.
+// Each copy costs one pass over the input; the multiply-adds reuse every element many times.
 import { iadd, ic, indexBounds, iv, simplifyIndex, type IndexCond, type IndexExpr } from '@metaop/core';
 import type { Expr, Kernel, KernelBuffer, Stmt } from '../ir/loop-ir.js';
+import { strideOf } from './linear.js';
 import { kernelRanges } from './ranges.js';
 
 export interface RestageOptions {
@@ -36,9 +40,32 @@ function flatten(coords: readonly IndexExpr[], shape: readonly number[]): IndexE
 
 interface Plan {
   readonly before: number[];
+  /** Scratch dims in source-dim order after padding (before permutation). */
   readonly shape: number[];
+  /** Scratch layout: scratch dim k holds source dim perm[k]. */
+  readonly perm: number[];
   readonly scratch: number;
   readonly fill: number;
+}
+
+/** The innermost spatial loop whose output store is contiguous: the axis tiles vectorise. */
+function vectorAxis(kernel: Kernel): number | undefined {
+  let found: number | undefined;
+  const visit = (stmts: readonly Stmt[], spatial: number[]) => {
+    for (const s of stmts) {
+      if (s.s === 'loop') visit(s.body, s.role === 'spatial' ? [...spatial, s.v] : spatial);
+      else if (s.s === 'store' && s.buf < kernel.buffers.length) {
+        for (let i = spatial.length - 1; i >= 0; i--) {
+          if (strideOf(s.index, spatial[i]) === 1) {
+            found = spatial[i];
+            return;
+          }
+        }
+      }
+    }
+  };
+  visit(kernel.body.slice(-1), []);
+  return found;
 }
 
 export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Kernel {
@@ -50,11 +77,25 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Ke
   const extents = [...kernel.loopExtents];
   const copies: Stmt[] = [];
 
+  const lane = vectorAxis(kernel);
   const planFor = (e: Load): Plan | undefined => {
     const src = e.source;
-    if (!src || !src.boundsOnly || e.valid.kind === 'bool' || e.dynamic.length > 0) return undefined;
+    if (!src || e.dynamic.length > 0) return undefined;
     const numel = src.shape.reduce((a, b) => a * b, 1);
     if (total / numel < options.minReuse) return undefined;
+    const padding = src.boundsOnly && e.valid.kind !== 'bool';
+    // Packing: one source dim moves with the vector axis at unit rate while the flat access does not.
+    let perm = src.shape.map((_, d) => d);
+    if (lane !== undefined && e.valid.kind === 'bool' && e.valid.value) {
+      const flat = strideOf(e.index, lane);
+      const moving = src.coords.map((c, d) => (strideOf(c, lane) === 0 ? -1 : d)).filter((d) => d >= 0);
+      if (flat !== undefined && flat !== 0 && flat !== 1 && moving.length === 1 && strideOf(src.coords[moving[0]], lane) === 1) {
+        perm = [...perm.filter((d) => d !== moving[0]), moving[0]];
+      }
+    }
+    const packing = perm.some((d, k) => d !== k);
+    if (!padding && !packing) return undefined;
+    if (!padding && !(e.valid.kind === 'bool' && e.valid.value)) return undefined;
     const before: number[] = [];
     const shape: number[] = [];
     for (let d = 0; d < src.shape.length; d++) {
@@ -66,16 +107,20 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Ke
     }
     const padded = shape.reduce((a, b) => a * b, 1);
     if (padded > 4 * numel + 4096) return undefined;
-    const key = `${e.buf}|${before.join(',')}|${shape.join(',')}|${e.fill}`;
+    const key = `${e.buf}|${before.join(',')}|${shape.join(',')}|${perm.join(',')}|${e.fill}`;
     const existing = plans.get(key);
     if (existing) return existing;
     const scratch = buffers.length;
     buffers.push({ dtype: e.dtype, numel: padded, role: 'scratch' });
-    // The copy: scratch[c] = src[c - before] inside the source, the fill outside.
-    const vars = shape.map((n) => {
+    // The copy: scratch[perm(c)] = src[c - before] inside the source, the fill outside; the loops
+    // run over the scratch layout so its writes are contiguous.
+    const scratchShape = perm.map((d) => shape[d]);
+    const loopVars = scratchShape.map((n) => {
       extents.push(n);
       return extents.length - 1;
     });
+    const vars = new Array<number>(shape.length);
+    perm.forEach((d, k) => (vars[d] = loopVars[k]));
     const inner = vars.map((v, d) => iadd(iv(v), ic(-before[d])));
     let valid: IndexCond = { kind: 'bool', value: true };
     inner.forEach((c, d) => {
@@ -97,10 +142,10 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Ke
       fill: e.fill,
       dtype: e.dtype,
     };
-    let body: Stmt[] = [{ s: 'store', buf: scratch, index: simplifyIndex(flatten(vars.map(iv), shape), copyRanges), value: read }];
-    for (let d = vars.length - 1; d >= 0; d--) body = [{ s: 'loop', v: vars[d], extent: shape[d], role: 'spatial', schedule: {}, body }];
+    let body: Stmt[] = [{ s: 'store', buf: scratch, index: simplifyIndex(flatten(loopVars.map(iv), scratchShape), copyRanges), value: read }];
+    for (let k = loopVars.length - 1; k >= 0; k--) body = [{ s: 'loop', v: loopVars[k], extent: scratchShape[k], role: 'spatial', schedule: {}, body }];
     copies.push(...body);
-    const plan = { before, shape, scratch, fill: e.fill };
+    const plan = { before, shape, perm, scratch, fill: e.fill };
     plans.set(key, plan);
     return plan;
   };
@@ -114,16 +159,18 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Ke
       case 'load': {
         const plan = planFor(e);
         if (plan && e.source) {
-          const coords = e.source.coords.map((c, d) => iadd(c, ic(plan.before[d])));
+          const shifted = e.source.coords.map((c, d) => iadd(c, ic(plan.before[d])));
+          const coords = plan.perm.map((d) => shifted[d]);
+          const shape = plan.perm.map((d) => plan.shape[d]);
           out = {
             op: 'load',
             buf: plan.scratch,
-            index: simplifyIndex(flatten(coords, plan.shape), ranges),
+            index: simplifyIndex(flatten(coords, shape), ranges),
             dynamic: [],
             valid: { kind: 'bool', value: true },
             fill: 0,
             dtype: e.dtype,
-            source: { coords, shape: plan.shape, boundsOnly: false },
+            source: { coords, shape, boundsOnly: false },
           };
         }
         break;
@@ -162,6 +209,6 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Ke
     buffers,
     loopExtents: extents,
     body: [...copies, ...body],
-    notes: [...kernel.notes, `padded copies of ${plans.size} input${plans.size === 1 ? '' : 's'} in scratch buffers`],
+    notes: [...kernel.notes, `${plans.size} input${plans.size === 1 ? '' : 's'} restaged (padded or packed) in scratch buffers`],
   };
 }

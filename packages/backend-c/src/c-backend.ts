@@ -35,11 +35,11 @@ export function createCBackend(): CBackend {
   const cache = new KernelCache(cacheDir, toolchain);
   const renderer = new CRenderer();
   renderer.openmp = toolchain.openmp;
-  let backend: CBackend | undefined;
   const device: Device = {
     name: 'c',
     label: `c (${toolchain.version.split(' ')[0]} ${toolchain.flags.join(' ')})`,
-    ...nativeMemory(() => backend as CBackend),
+    // The storages name their backend, which exists once the device does.
+    ...nativeMemory(() => backend),
     schedule: {
       threads: toolchain.openmp ? availableParallelism() : 1,
       vectorLanes: 8,
@@ -68,7 +68,7 @@ export function createCBackend(): CBackend {
       });
     },
   };
-  backend = Object.assign(createCompiledBackend(device), { cache });
+  const backend: CBackend = Object.assign(createCompiledBackend(device), { cache });
   return backend;
 }
 

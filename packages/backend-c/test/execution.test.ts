@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { memory, resetPeakBytes } from '@metaop/core';
 import * as M from '@metaop/ops';
-import { createCBackend } from '@metaop/backend-c';
+import type { createCBackend } from '@metaop/backend-c';
 
 describe('c backend execution', () => {
   it('never allocates the 7-D tensor of conv2d, forward or backward', () => {

@@ -8,11 +8,11 @@ type KernelFn = (bufs: unknown[], params: Float64Array, h: typeof kernelHelpers)
 
 export function createJsBackend(): CompiledBackend {
   const renderer = new JsRenderer();
-  let backend: CompiledBackend | undefined;
   const device: Device = {
     name: 'js',
     label: 'js (generated JavaScript)',
-    ...hostMemory(() => backend as CompiledBackend),
+    // The storages name their backend, which exists once the device does.
+    ...hostMemory(() => backend),
     schedule: { threads: 1, vectorLanes: 0 },
     renderer,
     compile(jobs) {
@@ -30,7 +30,7 @@ export function createJsBackend(): CompiledBackend {
       });
     },
   };
-  backend = createCompiledBackend(device);
+  const backend = createCompiledBackend(device);
   return backend;
 }
 

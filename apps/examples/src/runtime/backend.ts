@@ -1,0 +1,106 @@
+// Backend selection for the examples: registers every backend package that is installed, selects
+// one by name, and reads a run's kernel and compile statistics.
+import type { Backend } from '@metaop/core';
+import { backendNames, flags, getBackend, memory, setBackend } from '@metaop/ops';
+import '@metaop/backend-js';
+import '@metaop/backend-c';
+import { ExampleError, type Json } from '../cli/example.js';
+
+let optionalLoaded = false;
+
+/** Imports optional backend packages (bang, cuda) when they are installed; ignores them otherwise. */
+export async function loadOptionalBackends(): Promise<void> {
+  if (optionalLoaded) return;
+  optionalLoaded = true;
+  for (const pkg of ['@metaop/backend-bang', '@metaop/backend-cuda']) {
+    try {
+      await import(/* @vite-ignore */ pkg);
+    } catch {
+      // not installed in this checkout: `--backend <name>` then reports the registered names
+    }
+  }
+}
+
+/**
+ * Selects `name`; without one, METAOP_BACKEND, else `preferred` where it can run here, else the
+ * best available backend (with a notice saying why `preferred` was passed over).
+ */
+export async function useBackend(name: string | undefined, preferred?: string): Promise<Backend> {
+  await loadOptionalBackends();
+  if (name) {
+    try {
+      return setBackend(name);
+    } catch (e) {
+      throw new ExampleError(`--backend ${name}: ${(e as Error).message}`);
+    }
+  }
+  if (flags.backend === undefined && preferred !== undefined) {
+    try {
+      return setBackend(preferred);
+    } catch (e) {
+      console.warn(`[metaop] ${(e as Error).message}; using the default backend instead`);
+    }
+  }
+  return getBackend();
+}
+
+export { backendNames };
+
+interface CompiledStats {
+  kernelsCompiled: number;
+  cacheHits: number;
+  planHits: number;
+  launches: number;
+}
+
+interface DiskCacheStats {
+  hits: number;
+  compiled: number;
+  rebuilt: number;
+  compilerRuns: number;
+}
+
+/** Kernel, compile-cache and memory figures of the current backend so far. */
+export interface RunStats {
+  backend: string;
+  /** Compiled backends: kernels compiled or loaded by this process, in-memory hits, plan-cache hits, launches. */
+  kernels?: CompiledStats;
+  /** Backends with an on-disk kernel cache (c, bang): hits, compiled, rebuilt, compiler runs. */
+  diskCache?: DiskCacheStats;
+  peakBytes: number;
+  liveBytes: number;
+}
+
+export function runStats(backend: Backend = getBackend()): RunStats {
+  const b = backend as Backend & { stats?: () => CompiledStats; cache?: { stats?: DiskCacheStats } };
+  const mem = memory();
+  const out: RunStats = { backend: backend.label, peakBytes: mem.peakBytes, liveBytes: mem.liveBytes };
+  if (typeof b.stats === 'function') {
+    const s = b.stats();
+    out.kernels = { kernelsCompiled: s.kernelsCompiled, cacheHits: s.cacheHits, planHits: s.planHits, launches: s.launches };
+  }
+  if (b.cache?.stats) out.diskCache = { ...b.cache.stats };
+  return out;
+}
+
+export function statsJson(s: RunStats): { [key: string]: Json } {
+  return JSON.parse(JSON.stringify(s)) as { [key: string]: Json };
+}
+
+/** One line for people: "c (gcc ...): 90 kernels compiled (90 from the disk cache), 8786 launches". */
+export function statsLine(s: RunStats): string {
+  const parts = [`backend ${s.backend}`];
+  if (s.kernels) {
+    parts.push(`${s.kernels.kernelsCompiled} kernels built`, `${s.kernels.planHits} plan-cache hits`, `${s.kernels.launches} kernel launches`);
+  }
+  if (s.diskCache) parts.push(`disk cache: ${s.diskCache.hits} hits, ${s.diskCache.compiled} compiled in ${s.diskCache.compilerRuns} compiler runs`);
+  parts.push(`peak memory ${formatBytes(s.peakBytes)}`);
+  return parts.join(', ');
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}

@@ -1,0 +1,67 @@
+// The main demo end to end in --smoke mode: training, the --json figures, report.html with its
+// charts, the checkpoint and --resume, and the message when the data set is missing.
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fashionMnistDir, hasFashionMnist } from '@metaop/nn';
+import { cliMissing, expectOk, runCli } from './helpers.js';
+
+const noData = hasFashionMnist() ? undefined : `Fashion-MNIST not found in ${fashionMnistDir()} (apt-get install dataset-fashion-mnist)`;
+if (noData && !cliMissing) console.warn(`[examples tests] skipping the fashion-mnist training runs: ${noData}`);
+
+describe.skipIf(cliMissing !== undefined)('fashion-mnist example', () => {
+  const out = mkdtempSync(join(tmpdir(), 'metaop-fmnist-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it.skipIf(noData !== undefined)('trains, evaluates, writes a checkpoint and a report with charts, then resumes from the saved step', { timeout: 300_000 }, async () => {
+    const first = expectOk(await runCli(['fashion-mnist', '--smoke', '--json', '--out', out]));
+    expect(first.example).toBe('fashion-mnist');
+    expect(first.steps).toBe(12); // 384 smoke images / batch 32
+    expect(first.resumedFromStep).toBe(0);
+    expect(first.epochSeconds).toHaveLength(1);
+    expect(first.testImages).toBe(500);
+    // Twelve steps of SGD already beat chance (10%) clearly; a broken gradient would not.
+    expect(first.testAccuracy as number).toBeGreaterThan(0.25);
+    expect(first.testAccuracy as number).toBeLessThanOrEqual(1);
+    expect(first.finalTrainLoss as number).toBeLessThan(Math.log(10));
+    const stats = first.stats as { kernels?: { kernelsCompiled: number; launches: number } };
+    if (first.backend !== 'reference') {
+      expect(stats.kernels?.kernelsCompiled).toBeGreaterThan(0);
+      expect(stats.kernels?.launches).toBeGreaterThan(stats.kernels?.kernelsCompiled as number);
+    }
+    expect(existsSync(join(out, 'checkpoint.safetensors'))).toBe(true);
+
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(html).toContain('Training loss');
+    expect(html).toContain('Test accuracy per epoch');
+    expect(html).toContain('Confusion matrix');
+    expect(html).toContain('Kernels and compilation');
+    expect(html).toContain('<polyline'); // the loss curve is drawn
+
+    const resumed = await runCli(['fashion-mnist', '--smoke', '--json', '--out', out, '--resume', '--epochs', '2']);
+    const second = expectOk(resumed);
+    expect(resumed.stdout).toContain('resuming from');
+    expect(second.resumedFromStep).toBe(12);
+    expect(second.steps).toBe(24);
+    // The report covers both epochs: the first from the checkpoint's history, the second from this run.
+    expect(second.epochSeconds).toHaveLength(2);
+    const html2 = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html2).toMatch(/<td>2<\/td><td>[\d.]+<\/td>/);
+  });
+
+  it('says how to get the data set when it is missing', async () => {
+    const run = await runCli(['fashion-mnist', '--smoke', '--data', join(out, 'no-such-folder')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('apt-get install dataset-fashion-mnist');
+    expect(run.stderr).toContain('train-images-idx3-ubyte.gz');
+    expect(run.stderr).toContain('--data');
+  });
+
+  it('refuses to resume without a checkpoint', async () => {
+    const run = await runCli(['fashion-mnist', '--smoke', '--resume', '--out', join(out, 'empty')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(noData ? /Fashion-MNIST was not found/ : /no checkpoint at/);
+  });
+});

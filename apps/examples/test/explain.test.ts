@@ -76,6 +76,19 @@ describe.skipIf(cliMissing !== undefined)('explain example', () => {
     expect(run.stdout).not.toContain('void metaop_kernel');
   });
 
+  it('renders BANG C for the bang backend (emulated here), when that package is installed', { timeout: 200_000 }, async (ctx) => {
+    const run = await runCli(['explain', 'relu(x @ w + b)', '--vars', 'x=8x16,w=16x4,b=4', '--smoke', '--json', '--out', out, '--backend', 'bang']);
+    if (run.code === 2 && run.stderr.includes("unknown backend 'bang'")) {
+      console.warn('[examples tests] @metaop/backend-bang is not installed: skipping explain --backend bang');
+      ctx.skip();
+    }
+    const r = expectOk(run);
+    expect(r.backend).toBe('bang');
+    expect(String(r.backendLabel)).toContain('emulated');
+    expect(r.kernels).toBe(1);
+    expect(run.stdout).toContain('__mlu_global__');
+  });
+
   it('explains a model', { timeout: 200_000 }, async () => {
     const r = expectOk(await runCli(['explain', '--model', 'resnet18', '--smoke', '--json', '--out', out]));
     expect(r.target).toBe('resnet18');

@@ -67,12 +67,14 @@ export function layoutGraph(nodes: readonly GraphNode[]): { placed: Placed[]; wi
     depth.set(id, d);
     return d;
   };
-  // Inputs sit one row above their first consumer, not all in row 0.
-  for (const n of nodes) if (n.kind === 'kernel') depthOf(n.id);
+  for (const n of nodes) depthOf(n.id);
+  // Sources (inputs, and kernels that read only undrawn inputs, like a model's folded BatchNorm
+  // scales) sit one row above their first consumer instead of all in row 0. Moving a source down
+  // never passes a consumer, so every arrow still points down.
   for (const n of nodes) {
-    if (n.kind !== 'input') continue;
+    if (n.from.some((f) => byId.has(f))) continue;
     const consumers = nodes.filter((k) => k.from.includes(n.id)).map((k) => depthOf(k.id));
-    depth.set(n.id, consumers.length > 0 ? Math.max(0, Math.min(...consumers) - 1) : 0);
+    if (consumers.length > 0) depth.set(n.id, Math.max(0, Math.min(...consumers) - 1));
   }
   const rows: GraphNode[][] = [];
   for (const n of nodes) (rows[depth.get(n.id) as number] ??= []).push(n);

@@ -81,6 +81,19 @@ describe('progress bar', () => {
     expect(lines[lines.length - 1].endsWith('\n')).toBe(true);
   });
 
+  it('shortens the bar, not the figures, on a narrow terminal', () => {
+    const { lines, stream } = sink();
+    let ms = 0;
+    const bar = new ProgressBar({ ...stream, isTTY: true, columns: 75 }, { total: 900, label: 'epoch 1/2', itemsPerStep: 64, clock: () => ms });
+    ms = 60_000;
+    bar.update(450, { loss: '0.4321', lr: '0.0500' });
+    const drawn = lines[0].replace('\r', '').replace('\x1b[K', '');
+    expect(drawn.length).toBeLessThanOrEqual(74);
+    expect(drawn).toContain('█'); // a short bar is still there
+    // 450 steps of 64 images in 60 s: 480 img/s, and as long again to go.
+    expect(drawn).toMatch(/ 450\/900 {2}50% {2}loss 0\.4321 {2}lr 0\.0500 {2}480 img\/s {2}ETA 1:00$/);
+  });
+
   it('formats durations', () => {
     expect(formatDuration(65)).toBe('1:05');
     expect(formatDuration(3 * 3600 + 7)).toBe('3:00:07');

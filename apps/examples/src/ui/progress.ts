@@ -16,6 +16,8 @@ export interface ProgressOptions {
   tty?: boolean;
   /** Width of the bar in characters (default 28). */
   width?: number;
+  /** Milliseconds now (default performance.now); tests pass a fake clock. */
+  clock?: () => number;
 }
 
 interface Stream {
@@ -36,9 +38,10 @@ export function formatDuration(seconds: number): string {
 
 export class ProgressBar {
   readonly #stream: Stream;
-  readonly #opts: Required<Omit<ProgressOptions, 'tty'>>;
+  readonly #opts: Required<Omit<ProgressOptions, 'tty' | 'clock'>>;
   readonly #tty: boolean;
-  readonly #started = performance.now();
+  readonly #clock: () => number;
+  readonly #started: number;
   #lastDraw = 0;
   #done = 0;
   #fields = '';
@@ -47,6 +50,8 @@ export class ProgressBar {
   constructor(stream: Stream, options: ProgressOptions) {
     this.#stream = stream;
     this.#tty = options.tty ?? stream.isTTY === true;
+    this.#clock = options.clock ?? (() => performance.now());
+    this.#started = this.#clock();
     this.#opts = {
       total: Math.max(1, options.total),
       label: options.label,
@@ -59,7 +64,7 @@ export class ProgressBar {
 
   /** Seconds since the bar was created. */
   get elapsed(): number {
-    return (performance.now() - this.#started) / 1000;
+    return (this.#clock() - this.#started) / 1000;
   }
 
   /** Records that `done` steps are complete; `fields` are shown after the bar ("loss 0.41"). */
@@ -68,7 +73,7 @@ export class ProgressBar {
     this.#fields = Object.entries(fields)
       .map(([k, v]) => `${k} ${v}`)
       .join('  ');
-    const now = performance.now();
+    const now = this.#clock();
     if (this.#tty) {
       if (now - this.#lastDraw >= 100 || this.#done === this.#opts.total) {
         this.#lastDraw = now;
@@ -79,17 +84,17 @@ export class ProgressBar {
     }
   }
 
-  /** The current state as one line of text. */
-  line(): string {
-    const { total, label, width, itemsPerStep, unit } = this.#opts;
+  /** The current state as one line of text, with a bar of `width` characters. */
+  line(width = this.#opts.width): string {
+    const { total, label, itemsPerStep, unit } = this.#opts;
     const frac = this.#done / total;
     const filled = Math.round(frac * width);
-    const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+    const bar = width > 0 ? ` ${'█'.repeat(filled)}${'░'.repeat(width - filled)}` : '';
     const secs = this.elapsed;
     const rate = secs > 0 ? (this.#done * itemsPerStep) / secs : 0;
     const eta = this.#done > 0 ? (secs / this.#done) * (total - this.#done) : Number.NaN;
     const parts = [
-      `${label} ${bar} ${String(this.#done).padStart(String(total).length)}/${total} ${String(Math.floor(frac * 100)).padStart(3)}%`,
+      `${label}${bar} ${String(this.#done).padStart(String(total).length)}/${total} ${String(Math.floor(frac * 100)).padStart(3)}%`,
       this.#fields,
       `${rate >= 100 ? rate.toFixed(0) : rate.toFixed(1)} ${unit}/s`,
       this.#done === total ? `took ${formatDuration(secs)}` : `ETA ${formatDuration(eta)}`,
@@ -105,8 +110,11 @@ export class ProgressBar {
     else if (this.#done % this.#opts.every !== 0 && this.#done !== this.#opts.total) this.#stream.write(`${this.line()}\n`);
   }
 
+  /** The line for a terminal `columns` wide: a shorter bar (or none) first, then a cut. */
   #fit(text: string): string {
-    const cols = this.#stream.columns ?? 120;
-    return text.length > cols - 1 ? text.slice(0, cols - 1) : text;
+    const cols = (this.#stream.columns ?? 120) - 1;
+    if (text.length <= cols) return text;
+    const shorter = this.line(Math.max(0, this.#opts.width - (text.length - cols)));
+    return shorter.length <= cols ? shorter : shorter.slice(0, cols);
   }
 }

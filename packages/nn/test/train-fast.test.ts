@@ -33,7 +33,7 @@ describe.skipIf(!haveData)(`training on Fashion-MNIST (${backendName} backend)`,
     const norm = { mean: 0.286, std: 0.353 };
     const train = downsample4(nn.loadFashionMnist({ split: 'train', normalization: norm }).slice(0, 19200));
     const test = downsample4(nn.loadFashionMnist({ split: 'test', normalization: norm }).slice(0, 2000));
-    const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(49, 32), new nn.ReLU(), new nn.Linear(32, 10));
+    const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(49, 16), new nn.ReLU(), new nn.Linear(16, 10));
     const optimizer = new nn.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
     const loader = new nn.DataLoader(train, { batchSize: 64, shuffle: true, seed: 1, dropLast: true });
     const losses = trainClassifier(model, optimizer, loader, { epochs: 1, maxSteps: 300 });

@@ -15,6 +15,13 @@ export interface CBackend extends CompiledBackend {
   readonly cache: KernelCache;
 }
 
+// OpenMP threads that spin between parallel regions steal the cores from the JavaScript thread
+// (and from other processes) on small machines; they sleep instead unless the user chose a policy.
+// libgomp reads this when the first kernel library loads it.
+if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
+  process.env.OMP_WAIT_POLICY = 'passive';
+}
+
 const libraries = new Map<string, ReturnType<typeof koffi.load>>();
 const functions = new Map<string, NativeKernel>();
 

@@ -1,7 +1,7 @@
 // A compiled backend: partition → lower → schedule → render → compile (cached) → run. Backend
 // packages supply a Device (memory, schedule options, a renderer and a compiler driver). Plans
 // are cached by graph signature, so a repeated training step skips planning entirely.
-import { collectGraph, type Backend, type Graph, type Program, type Step, type Storage, type Var } from '@metaop/core';
+import { collectGraph, flags, type Backend, type Graph, type Program, type Step, type Storage, type Var } from '@metaop/core';
 import { graphSignature } from './graph-signature.js';
 import type { Kernel, KernelBuffer } from './ir/loop-ir.js';
 import { hash64, kernelKey } from './key.js';
@@ -62,9 +62,20 @@ export interface PlannedKernel {
   readonly paramSources: readonly ParamSource[];
 }
 
+/** Time spent in one kernel, summed over its launches (with flags.profile on). */
+export interface KernelProfile {
+  readonly name: string;
+  readonly notes: readonly string[];
+  readonly launches: number;
+  readonly ms: number;
+}
+
 export interface CompiledBackend extends Backend {
   readonly device: Device;
   stats(): CompileStats;
+  /** Per-kernel launch times recorded while flags.profile (METAOP_PROFILE=1) was on, slowest first. */
+  profile(): KernelProfile[];
+  resetProfile(): void;
   /** The kernels realize() would run for these Vars (nothing is compiled or run). */
   kernelsFor(vars: readonly Var[]): PlannedKernel[];
 }
@@ -93,6 +104,7 @@ export function planKernels(graph: Graph, device: Pick<Device, 'schedule' | 'par
 /** A planned kernel with Vars replaced by graph positions, reusable for any graph of the same signature. */
 interface CachedKernel {
   readonly label: string;
+  readonly notes: readonly string[];
   readonly exe: Executable;
   /** Workspace buffers the kernel needs for one run. */
   readonly scratch: readonly KernelBuffer[];
@@ -106,6 +118,7 @@ const PLAN_CACHE_LIMIT = 64;
 export function createCompiledBackend(device: Device): CompiledBackend {
   const kernels = new Map<string, Executable>();
   const plans = new Map<string, CachedKernel[]>();
+  const timings = new Map<string, { notes: readonly string[]; launches: number; ms: number }>();
   const counters: CompileStats = { kernelsCompiled: 0, cacheHits: 0, planHits: 0, launches: 0, lastPlanKernels: 0 };
 
   const buildPlan = (graph: Graph, position: ReadonlyMap<Var, number>): CachedKernel[] => {
@@ -124,6 +137,7 @@ export function createCompiledBackend(device: Device): CompiledBackend {
     const pos = (v: Var) => position.get(v) as number;
     return planned.map((p) => ({
       label: p.kernel.name,
+      notes: p.kernel.notes,
       exe: kernels.get(p.key) as Executable,
       scratch: p.kernel.buffers.filter((b) => b.role === 'scratch'),
       inputs: p.inputs.map(pos),
@@ -142,6 +156,8 @@ export function createCompiledBackend(device: Device): CompiledBackend {
     readSync: (s) => device.readSync(s),
     read: (s) => device.read(s),
     stats: () => ({ ...counters }),
+    profile: () => [...timings].map(([name, t]) => ({ name, ...t })).sort((a, b) => b.ms - a.ms),
+    resetProfile: () => timings.clear(),
     kernelsFor(vars) {
       return planKernels(collectGraph(vars), device);
     },
@@ -162,6 +178,18 @@ export function createCompiledBackend(device: Device): CompiledBackend {
         const root = sig.vars[c.root];
         const params = Float64Array.from(c.params, (p) => paramValue({ v: sig.vars[p.position], field: p.field }));
         const empty = root.numel === 0;
+        const launch = (inputs: readonly Storage[], outputs: readonly Storage[]): void => {
+          if (c.scratch.length === 0) {
+            c.exe.run([...inputs, ...outputs], params);
+            return;
+          }
+          const scratch = c.scratch.map((b) => device.alloc(b.dtype, b.numel));
+          try {
+            c.exe.run([...inputs, ...outputs, ...scratch], params);
+          } finally {
+            for (const s of scratch) device.free(s);
+          }
+        };
         return {
           label: c.label,
           inputs: c.inputs.map((i) => sig.vars[i]),
@@ -169,16 +197,16 @@ export function createCompiledBackend(device: Device): CompiledBackend {
           run(inputs, outputs) {
             if (empty) return;
             counters.launches++;
-            if (c.scratch.length === 0) {
-              c.exe.run([...inputs, ...outputs], params);
+            if (!flags.profile) {
+              launch(inputs, outputs);
               return;
             }
-            const scratch = c.scratch.map((b) => device.alloc(b.dtype, b.numel));
-            try {
-              c.exe.run([...inputs, ...outputs, ...scratch], params);
-            } finally {
-              for (const s of scratch) device.free(s);
-            }
+            const t = performance.now();
+            launch(inputs, outputs);
+            const entry = timings.get(c.label) ?? { notes: c.notes, launches: 0, ms: 0 };
+            entry.launches++;
+            entry.ms += performance.now() - t;
+            timings.set(c.label, entry);
           },
         };
       });

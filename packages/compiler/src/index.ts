@@ -18,6 +18,7 @@ export {
   type CompileStats,
   type Device,
   type Executable,
+  type KernelProfile,
   type KernelRenderer,
   type PlannedKernel,
 } from './compiled-backend.js';

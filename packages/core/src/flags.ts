@@ -16,6 +16,8 @@ export interface MetaOpFlags {
   notices: boolean;
   /** Bytes of freed host buffers kept for reuse (METAOP_POOL_MB, default 2048 MiB). */
   poolBytes: number;
+  /** Time every kernel launch (METAOP_PROFILE=1); read the totals with a compiled backend's profile(). */
+  profile: boolean;
 }
 
 function env(name: string): string | undefined {
@@ -46,6 +48,7 @@ export const flags: MetaOpFlags = {
   progress: envBool('METAOP_PROGRESS', true),
   notices: !envBool('METAOP_QUIET', false),
   poolBytes: envInt('METAOP_POOL_MB', 2048) * 1024 * 1024,
+  profile: envBool('METAOP_PROFILE', false),
 };
 
 /** Reads an environment variable (undefined where there is no process, as in a browser). */

@@ -1,8 +1,8 @@
 // Parameter initialisation with PyTorch's formulas (torch.nn.init), drawn from the global Philox
 // stream so `manualSeed(n)` makes a model's initial weights reproducible. Each function fills its
 // argument in place (hence the trailing underscore, as in PyTorch) and returns it.
-import { ArgumentError, isFloat, numel, ShapeError, type Var } from '@metaop/core';
-import { add, cast, constant, mul, noGrad, rand, randn, tensor } from '@metaop/ops';
+import { ArgumentError, isFloat, ShapeError, type Var } from '@metaop/core';
+import { add, cast, constant, mul, noGrad, rand, randn } from '@metaop/ops';
 
 export type Nonlinearity =
   | 'linear'
@@ -117,18 +117,4 @@ export function kaimingUniform_(w: Var, options: KaimingOptions = {}): Var {
 /** He normal: std = gain/sqrt(fan). */
 export function kaimingNormal_(w: Var, options: KaimingOptions = {}): Var {
   return normal_(w, 0, kaimingStd(w, options));
-}
-
-/** A realized float32 leaf of `shape`, zero-filled, ready to be initialised in place. */
-export function newParameter(shape: readonly number[]): Var {
-  return tensor(new Float32Array(numel(shape)), shape);
-}
-
-/** PyTorch's default Linear/Conv initialisation: kaiming_uniform_(a=√5) weight, U(±1/√fan_in) bias. */
-export function resetLinearLike(weight: Var, bias: Var | null, fanIn = computeFans(weight).fanIn): void {
-  kaimingUniform_(weight, { a: Math.sqrt(5) });
-  if (bias) {
-    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-    uniform_(bias, -bound, bound);
-  }
 }

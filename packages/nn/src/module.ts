@@ -106,19 +106,16 @@ export abstract class Module<In extends unknown[] = [Var], Out = Var> {
     return m;
   }
 
-  #named(kind: 'parameters' | 'buffers', prefix: string, recurse: boolean, dedupe: boolean, persistentOnly: boolean): [string, Var][] {
+  /** Parameters or buffers below this module with dotted names, each Var once. */
+  #named(kind: 'parameters' | 'buffers', prefix: string, recurse: boolean): [string, Var][] {
     const out: [string, Var][] = [];
     const seen = new Set<Var>();
     const mods: [string, AnyModule][] = recurse ? this.namedModules(prefix) : [[prefix, this as unknown as AnyModule]];
     for (const [p, m] of mods) {
       const table = kind === 'parameters' ? m.#parameters : m.#buffers;
       for (const [name, v] of table) {
-        if (v === null) continue;
-        if (persistentOnly && kind === 'buffers' && m.#nonPersistent.has(name)) continue;
-        if (dedupe) {
-          if (seen.has(v)) continue;
-          seen.add(v);
-        }
+        if (v === null || seen.has(v)) continue;
+        seen.add(v);
         out.push([p === '' ? name : `${p}.${name}`, v]);
       }
     }
@@ -127,7 +124,7 @@ export abstract class Module<In extends unknown[] = [Var], Out = Var> {
 
   /** Parameters with their dotted names; a parameter shared by two layers is listed once. */
   namedParameters(prefix = '', recurse = true): [string, Var][] {
-    return this.#named('parameters', prefix, recurse, true, false);
+    return this.#named('parameters', prefix, recurse);
   }
 
   parameters(recurse = true): Var[] {
@@ -137,7 +134,7 @@ export abstract class Module<In extends unknown[] = [Var], Out = Var> {
   /** Buffers with their dotted names (pending BatchNorm statistics are applied first). */
   namedBuffers(prefix = '', recurse = true): [string, Var][] {
     if (hasPendingUpdates()) flushBufferUpdates();
-    return this.#named('buffers', prefix, recurse, true, false);
+    return this.#named('buffers', prefix, recurse);
   }
 
   buffers(recurse = true): Var[] {

@@ -1,19 +1,11 @@
 // Conv1d, Conv2d and ConvTranspose2d with PyTorch's parameter layout, padding modes and init.
 import { ArgumentError, formatShape, ShapeError, type Var } from '@metaop/core';
-import { conv1d, conv2d, convTranspose2d, pad, type PadMode } from '@metaop/ops';
-import { newParameter, resetLinearLike } from '../init.js';
+import { conv1d, conv2d, convTranspose2d, pad, pair, type PadMode, type Pair } from '@metaop/ops';
+import { newParameter, resetLinearLike } from '../parameter.js';
 import { Module } from '../module.js';
 
-export type Pair = number | readonly [number, number];
+export type { Pair };
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
-
-function toPair(v: Pair, name: string, op: string, min: number): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (p.some((x) => !Number.isInteger(x) || x < min)) {
-    throw new ArgumentError(`${name} ${JSON.stringify(v)} must be integers >= ${min}`, op);
-  }
-  return p;
-}
 
 export interface Conv2dOptions {
   stride?: Pair;
@@ -45,7 +37,7 @@ function explicitPadding(padding: Pair | 'same' | 'valid', kernel: [number, numb
     const total = kernel.map((k, i) => dilation[i] * (k - 1));
     return [Math.floor(total[1] / 2), total[1] - Math.floor(total[1] / 2), Math.floor(total[0] / 2), total[0] - Math.floor(total[0] / 2)];
   }
-  const [ph, pw] = toPair(padding, 'padding', op, 0);
+  const [ph, pw] = pair(padding, 'padding', op, 0);
   return [pw, pw, ph, ph];
 }
 
@@ -69,10 +61,10 @@ export class Conv2d extends Module {
     checkChannels(inChannels, outChannels, groups, op);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
-    this.kernelSize = toPair(kernelSize, 'kernelSize', op, 1);
-    this.stride = toPair(options.stride ?? 1, 'stride', op, 1);
+    this.kernelSize = pair(kernelSize, 'kernelSize', op);
+    this.stride = pair(options.stride ?? 1, 'stride', op);
     this.padding = options.padding ?? 0;
-    this.dilation = toPair(options.dilation ?? 1, 'dilation', op, 1);
+    this.dilation = pair(options.dilation ?? 1, 'dilation', op);
     this.groups = groups;
     this.paddingMode = options.paddingMode ?? 'zeros';
     if (this.padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
@@ -132,10 +124,10 @@ export class Conv1d extends Module {
     checkChannels(inChannels, outChannels, groups, op);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
-    [this.kernelSize] = toPair(kernelSize, 'kernelSize', op, 1);
-    [this.stride] = toPair(options.stride ?? 1, 'stride', op, 1);
+    [this.kernelSize] = pair(kernelSize, 'kernelSize', op);
+    [this.stride] = pair(options.stride ?? 1, 'stride', op);
     this.padding = options.padding ?? 0;
-    [this.dilation] = toPair(options.dilation ?? 1, 'dilation', op, 1);
+    [this.dilation] = pair(options.dilation ?? 1, 'dilation', op);
     this.groups = groups;
     this.paddingMode = options.paddingMode ?? 'zeros';
     if (this.padding === 'same' && this.stride !== 1) throw new ArgumentError("padding 'same' needs stride 1", op);
@@ -193,11 +185,11 @@ export class ConvTranspose2d extends Module {
     checkChannels(inChannels, outChannels, groups, op);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
-    this.kernelSize = toPair(kernelSize, 'kernelSize', op, 1);
-    this.stride = toPair(options.stride ?? 1, 'stride', op, 1);
-    this.padding = toPair(options.padding ?? 0, 'padding', op, 0);
-    this.outputPadding = toPair(options.outputPadding ?? 0, 'outputPadding', op, 0);
-    this.dilation = toPair(options.dilation ?? 1, 'dilation', op, 1);
+    this.kernelSize = pair(kernelSize, 'kernelSize', op);
+    this.stride = pair(options.stride ?? 1, 'stride', op);
+    this.padding = pair(options.padding ?? 0, 'padding', op, 0);
+    this.outputPadding = pair(options.outputPadding ?? 0, 'outputPadding', op, 0);
+    this.dilation = pair(options.dilation ?? 1, 'dilation', op);
     this.groups = groups;
     this.weight = this.registerParameter('weight', newParameter([inChannels, outChannels / groups, ...this.kernelSize]));
     this.bias = this.registerParameter('bias', options.bias === false ? null : newParameter([outChannels]));

@@ -1,7 +1,8 @@
 // Embedding: a lookup table of vectors indexed by integer ids.
 import { ArgumentError, DTypeError, isFloat, type Var } from '@metaop/core';
 import { detach, eq, index, indexSelect, noGrad, reshape, where } from '@metaop/ops';
-import { newParameter, normal_ } from '../init.js';
+import { normal_ } from '../init.js';
+import { newParameter } from '../parameter.js';
 import { Module } from '../module.js';
 
 export interface EmbeddingOptions {

@@ -1,7 +1,7 @@
 // Linear, Identity and Flatten.
 import { ArgumentError, formatShape, ShapeError, type Var } from '@metaop/core';
 import { add, flatten, matmul, transpose } from '@metaop/ops';
-import { newParameter, resetLinearLike } from '../init.js';
+import { newParameter, resetLinearLike } from '../parameter.js';
 import { Module } from '../module.js';
 
 function nonNegativeInt(n: number, what: string, op: string): void {

@@ -3,7 +3,8 @@
 // eval mode, momentum or a cumulative average (momentum null), and a num_batches_tracked buffer.
 import { ArgumentError, formatShape, ShapeError, type Var } from '@metaop/core';
 import { add, cast, detach, div, mean, mul, noGrad, reshape, rsqrt, sub, tensor } from '@metaop/ops';
-import { newParameter, ones_, zeros_ } from '../init.js';
+import { ones_, zeros_ } from '../init.js';
+import { newParameter } from '../parameter.js';
 import { Module } from '../module.js';
 import { flushBufferUpdates, hasPendingUpdates, latestValue, scheduleUpdate } from '../pending.js';
 

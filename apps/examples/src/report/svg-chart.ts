@@ -52,7 +52,7 @@ function fmt(v: number): string {
 export function lineChart(o: ChartOptions): string {
   const W = o.width ?? 560;
   const H = o.height ?? 320;
-  const m = { left: 64, right: 16, top: 36, bottom: 48 };
+  const m = { left: 64, right: 16, top: 50, bottom: 48 };
   const all = o.series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]).filter(Number.isFinite);
@@ -96,11 +96,13 @@ export function lineChart(o: ChartOptions): string {
       }
     }
   }
-  o.series.forEach((s, i) => {
-    const x = W - m.right - 8 - (o.series.length - 1 - i) * 150;
-    parts.push(`<rect x="${x - 132}" y="${m.top + 8}" width="12" height="3" fill="${s.color}" fill-opacity="${s.faint ? 0.35 : 1}"/>`);
-    parts.push(`<text x="${x - 116}" y="${m.top + 12}" font-size="11">${escapeXml(s.name)}</text>`);
-  });
+  // The legend: a row between the title and the plot, so it never hides a curve.
+  let lx = m.left;
+  for (const s of o.series) {
+    parts.push(`<rect x="${lx}" y="${m.top - 13}" width="12" height="3" fill="${s.color}" fill-opacity="${s.faint ? 0.35 : 1}"/>`);
+    parts.push(`<text x="${lx + 16}" y="${m.top - 9}" font-size="11">${escapeXml(s.name)}</text>`);
+    lx += 28 + 6.5 * s.name.length;
+  }
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -1,0 +1,31 @@
+// The full op battery on 'bang' (emulated, strict mode unless METAOP_BANG_STRICT=0) against the
+// float64 oracle: every meta-op and derived op, forward and gradients, plus random compositions of
+// element-wise, reindex and reduce ops. All their kernels are compiled ahead in one batch.
+import { beforeAll, describe, expect, it } from 'vitest';
+import '@metaop/backend-bang';
+import { opCases, randomComposition } from '@metaop/ops/testing';
+import { differential } from '@metaop/compiler/testing';
+import { compileAhead } from './compile-ahead.js';
+
+const backend = process.env.METAOP_TEST_BACKEND ?? 'bang';
+const compositions = Array.from({ length: 40 }, (_, i) => randomComposition(i + 1));
+
+beforeAll(() => {
+  compileAhead([...opCases, ...compositions], backend);
+}, 1_800_000);
+
+describe(`op battery on ${backend}`, () => {
+  for (const c of opCases) {
+    it(c.name, () => {
+      expect(differential(backend, c)).toBeNull();
+    });
+  }
+});
+
+describe(`random compositions on ${backend}`, () => {
+  for (const c of compositions) {
+    it(c.name, () => {
+      expect(differential(backend, c)).toBeNull();
+    });
+  }
+});

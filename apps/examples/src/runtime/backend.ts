@@ -1,7 +1,7 @@
 // Backend selection for the examples: registers every backend package that is installed, selects
 // one by name, and reads a run's kernel and compile statistics.
 import type { Backend } from '@metaop/core';
-import { backendNames, flags, getBackend, memory, setBackend } from '@metaop/ops';
+import { flags, getBackend, memory, setBackend } from '@metaop/ops';
 import '@metaop/backend-js';
 import '@metaop/backend-c';
 import { ExampleError, type Json } from '../cli/example.js';
@@ -9,14 +9,16 @@ import { ExampleError, type Json } from '../cli/example.js';
 let optionalLoaded = false;
 
 /** Imports optional backend packages (bang, cuda) when they are installed; ignores them otherwise. */
-export async function loadOptionalBackends(): Promise<void> {
+async function loadOptionalBackends(): Promise<void> {
   if (optionalLoaded) return;
   optionalLoaded = true;
   for (const pkg of ['@metaop/backend-bang', '@metaop/backend-cuda']) {
     try {
       await import(/* @vite-ignore */ pkg);
-    } catch {
-      // not installed in this checkout: `--backend <name>` then reports the registered names
+    } catch (e) {
+      // Not installed in this checkout: `--backend <name>` then lists the registered names. Any
+      // other failure is a bug worth seeing.
+      if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') console.warn(`[metaop] could not load ${pkg}: ${(e as Error).message}`);
     }
   }
 }
@@ -43,8 +45,6 @@ export async function useBackend(name: string | undefined, preferred?: string): 
   }
   return getBackend();
 }
-
-export { backendNames };
 
 interface CompiledStats {
   kernelsCompiled: number;

@@ -24,6 +24,7 @@ import {
   type Var,
 } from '@metaop/core';
 import type { Accumulator, DynamicIndex, Expr, Kernel, KernelBuffer, Stmt } from './ir/loop-ir.js';
+import { invertScatter, type Inversion } from './invert.js';
 import type { KernelGroup } from './partition.js';
 
 /** Where a runtime param comes from: a field of a graph node, re-read on every run. */
@@ -78,6 +79,45 @@ function unflattenIndex(flat: IndexExpr, shape: readonly number[]): IndexExpr[] 
   return shape.map((d, k) => (d === 1 ? ic(0) : ibin('%', ibin('/', flat, ic(strides[k])), ic(d))));
 }
 
+/**
+ * Coordinates in `to` of the element at `idx` in `from` (same elements, row-major). Dims are
+ * matched in groups of equal size products, so unit dims and untouched dims map directly and only
+ * genuinely merged or split dims go through a flat index.
+ */
+function reshapeIndex(idx: readonly IndexExpr[], from: readonly number[], to: readonly number[]): IndexExpr[] {
+  const out: IndexExpr[] = to.map(() => ic(0));
+  const fromDims = from.map((_, d) => d).filter((d) => from[d] !== 1);
+  const toDims = to.map((_, d) => d).filter((d) => to[d] !== 1);
+  let i = 0;
+  let j = 0;
+  while (i < fromDims.length && j < toDims.length) {
+    const fg = [fromDims[i++]];
+    const tg = [toDims[j++]];
+    let fp = from[fg[0]];
+    let tp = to[tg[0]];
+    while (fp !== tp) {
+      if (fp < tp) {
+        if (i >= fromDims.length) break;
+        fg.push(fromDims[i]);
+        fp *= from[fromDims[i++]];
+      } else {
+        if (j >= toDims.length) break;
+        tg.push(toDims[j]);
+        tp *= to[toDims[j++]];
+      }
+    }
+    if (fp !== tp) return unflattenIndex(flattenIndex(idx, from), to);
+    if (fg.length === 1 && tg.length === 1) {
+      out[tg[0]] = idx[fg[0]];
+      continue;
+    }
+    const flat = flattenIndex(fg.map((d) => idx[d]), fg.map((d) => from[d]));
+    const coords = unflattenIndex(flat, tg.map((d) => to[d]));
+    tg.forEach((d, k) => (out[d] = coords[k]));
+  }
+  return out;
+}
+
 function boundsCond(idx: readonly IndexExpr[], shape: readonly number[]): IndexCond {
   let c: IndexCond = TRUE;
   idx.forEach((x, d) => {
@@ -98,7 +138,10 @@ class Lowering {
   private epilogueStage: Var | null = null;
   private accId = 0;
 
-  constructor(private readonly group: KernelGroup) {
+  constructor(
+    private readonly group: KernelGroup,
+    private readonly gatherForm: boolean,
+  ) {
     for (const v of group.inputs) this.addBuffer(v, 'input');
   }
 
@@ -155,7 +198,10 @@ class Lowering {
       return { op: 'acc', acc: 0, tile: [], dtype: v.dtype };
     }
     if (this.isInput(v)) {
-      const valid = this.simplifyC(guard);
+      // The guard only keeps the read inside the buffer; a provably in-bounds read needs none
+      // (where the value is unused, the enclosing select discards it).
+      const inBounds = this.simplifyC(boundsCond(idx, v.shape));
+      const valid = inBounds.kind === 'bool' && inBounds.value ? TRUE : this.simplifyC(guard);
       return {
         op: 'load',
         buf: this.bufferOf.get(v) as number,
@@ -211,7 +257,7 @@ class Lowering {
       }
       case 'reshape': {
         const x = node.inputs[0];
-        return this.value(x, unflattenIndex(this.simplify(flattenIndex(idx, v.shape)), x.shape), guard);
+        return this.value(x, reshapeIndex(idx, v.shape, x.shape).map((e) => this.simplify(e)), guard);
       }
       case 'permute': {
         const x = node.inputs[0];
@@ -263,11 +309,12 @@ class Lowering {
   /** x at src where `valid` holds, else `fill`; loads of x are guarded so they never leave x. */
   private guarded(x: Var, src: IndexExpr[], valid: IndexCond, guard: IndexCond, fill: number, v: Var, boundsOnly = false): Expr {
     if (valid.kind === 'bool' && valid.value) return this.value(x, src, guard);
-    const inner = this.value(x, src, this.simplifyC(andCond(guard, valid)));
+    const both = this.simplifyC(andCond(guard, valid));
+    const inner = this.value(x, src, both);
     if (inner.op === 'load' && inner.dynamic.length === 0) {
       // Reading x directly with only its own bounds tested: a padded copy could serve it.
       const padding = boundsOnly && guard.kind === 'bool' && guard.value && inner.buf === this.bufferOf.get(x);
-      return { ...inner, fill, source: inner.source && { ...inner.source, boundsOnly: padding } };
+      return { ...inner, valid: both, fill, source: inner.source && { ...inner.source, boundsOnly: padding } };
     }
     if (valid.kind === 'bool') return { op: 'const', value: fill, dtype: v.dtype };
     return { op: 'select', cond: { op: 'test', cond: valid, dtype: 'bool' }, a: inner, b: { op: 'const', value: fill, dtype: v.dtype }, dtype: v.dtype };
@@ -340,8 +387,33 @@ class Lowering {
     });
   }
 
+  /** reindexReduce in gather form (see invert.ts): a reduction over the free input axes. */
+  private lowerGather(stage: Var, node: Extract<OpNode, { op: 'reindexReduce' }>, out: number, inv: Inversion): Stmt[] {
+    const x = node.inputs[0];
+    this.notes.push(`reindexReduce(${node.fn}) in gather form (summing over input axes ${inv.free.map((a) => `i${a}`).join(', ') || 'none'})`);
+    const acc: Accumulator = { id: this.accId++, fn: node.fn, dtype: x.dtype, tile: [] };
+    return this.nest(stage.shape, 'spatial', (outVars) => {
+      const freeVars = inv.free.map((a) => this.loopVar(x.shape[a]));
+      const space = [...outVars, ...freeVars.map((v) => iv(v))];
+      const map = (axis: number) => space[axis];
+      const coords = inv.coords.map((e) => this.simplify(substituteIndex(e, map)));
+      let valid = boundsCond(coords, x.shape);
+      for (const c of node.overflowConditions) valid = andCond(valid, { kind: 'not', a: substituteCond(c, (a) => coords[a]) });
+      let inner: Stmt[] = [{ s: 'accUpdate', acc: acc.id, tile: [], value: this.guarded(x, coords, this.simplifyC(valid), TRUE, 0, stage, node.overflowConditions.length === 0) }];
+      for (let k = freeVars.length - 1; k >= 0; k--) {
+        inner = [{ s: 'loop', v: freeVars[k], extent: x.shape[inv.free[k]], role: 'reduce', schedule: {}, body: inner }];
+      }
+      const result: Expr = { op: 'acc', acc: acc.id, tile: [], dtype: stage.dtype };
+      return [{ s: 'accInit', acc }, ...inner, { s: 'store', buf: out, index: this.simplify(flattenIndex(outVars, stage.shape)), value: result }];
+    });
+  }
+
   private lowerScatter(stage: Var, node: Extract<OpNode, { op: 'reindexReduce' | 'scatter' }>, out: number): Stmt[] {
     const x = node.inputs[0];
+    if (node.op === 'reindexReduce' && node.fn === 'add' && this.gatherForm) {
+      const inv = invertScatter(node.indexes, x.shape, stage.shape);
+      if (inv) return this.lowerGather(stage, node, out, inv);
+    }
     this.notes.push(node.op === 'scatter' ? `scatter(${node.fn}) along dim ${node.dim}` : `reindexReduce(${node.fn})`);
     const identity: Expr = { op: 'const', value: reduceIdentity(node.fn, stage.dtype), dtype: stage.dtype };
     const init = this.nest([stage.numel], 'init', ([i]) => [{ s: 'store', buf: out, index: i, value: identity }]);
@@ -377,8 +449,13 @@ class Lowering {
 }
 
 /** Lowers one kernel group to loop IR (before schedule passes). */
-export function lowerGroup(group: KernelGroup): LoweredKernel {
-  const l = new Lowering(group);
+export interface LowerOptions {
+  /** Run invertible reindexReduce(add) stages as gather-form reductions (default true). */
+  readonly gatherForm?: boolean;
+}
+
+export function lowerGroup(group: KernelGroup, options: LowerOptions = {}): LoweredKernel {
+  const l = new Lowering(group, options.gatherForm ?? true);
   const body = l.lower();
   const kernel: Kernel = {
     name: `k${group.root.id}`,

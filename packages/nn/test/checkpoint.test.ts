@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crossEntropy, manualSeed, tensor, type Var } from '@metaop/ops';
+import { crossEntropy, manualSeed, rand, randomState, tensor, type Var } from '@metaop/ops';
 import * as nn from '@metaop/nn';
 import { useTestBackend } from './helpers.js';
 
@@ -61,6 +61,19 @@ describe('checkpoints', () => {
       expect(resumed.sched.lastEpoch).toBe(straight.sched.lastEpoch);
     });
   }
+
+  it('restores the global random stream, so dropout masks after a resume match an uninterrupted run', () => {
+    const run = setup(1, 'sgd');
+    manualSeed(5);
+    rand([10]);
+    const path = join(dir, 'random.ckpt.safetensors');
+    nn.saveCheckpoint(path, { model: run.net });
+    const expected = Array.from(rand([6]).dataSync());
+    manualSeed(123); // a fresh process would start elsewhere
+    nn.loadCheckpoint(path, { model: run.net });
+    expect(Array.from(rand([6]).dataSync())).toEqual(expected);
+    expect(randomState()).toEqual({ seed: 5, offset: 16 });
+  });
 
   it('refuses a mismatched optimizer or a plain safetensors file without changing the model', () => {
     const run = setup(1, 'sgd');

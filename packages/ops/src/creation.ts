@@ -134,6 +134,25 @@ export function manualSeed(seed: number): void {
   stream.offset = 0;
 }
 
+/** The position of the global random stream: save it to resume a run with the same draws. */
+export interface RandomState {
+  readonly seed: number;
+  readonly offset: number;
+}
+
+export function randomState(): RandomState {
+  return { seed: stream.seed, offset: stream.offset };
+}
+
+/** Moves the global random stream to a saved position (see randomState()). */
+export function setRandomState(state: RandomState): void {
+  for (const [name, v] of [['seed', state.seed], ['offset', state.offset]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new ArgumentError(`${name} must be a non-negative safe integer, got ${v}`, 'setRandomState');
+  }
+  stream.seed = state.seed;
+  stream.offset = state.offset;
+}
+
 /** Reserves `count` counters of the global stream. */
 export function nextRandomCounters(count: number): { seed: number; offset: number } {
   const r = { seed: stream.seed, offset: stream.offset };

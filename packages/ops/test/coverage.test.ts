@@ -9,7 +9,7 @@ const notOps = new Set([
   'Var', 'realize', 'setBackend', 'getBackend', 'withBackend', 'backendNames', 'tidy', 'keep', 'noGrad', 'enableGrad',
   'memory', 'flags', 'metaOps', 'grad', 'gradRules', 'evaluateNode', 'createReferenceBackend', 'hostMemory', 'applyUnary',
   'applyBinary', 'erfScalar', 'roundHalfEven', 'philox4x32', 'philoxUniform', 'philoxNormal', 'manualSeed',
-  'nextRandomCounters', 'dimsOf', 'pair', 'variance',
+  'nextRandomCounters', 'randomState', 'setRandomState', 'dimsOf', 'pair', 'variance',
 ]);
 
 const metaOpExports = ['constant', 'index', 'random', 'cast', 'unary', 'binary', 'ternary', 'reindex', 'gatherMeta', 'broadcast',

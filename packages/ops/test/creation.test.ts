@@ -52,3 +52,16 @@ describe('ranges and filled Vars', () => {
     expect(M.scalar(2.5).item()).toBe(2.5);
   });
 });
+
+describe('random stream state', () => {
+  it('randomState/setRandomState save and restore the position of the global stream', () => {
+    M.manualSeed(11);
+    M.rand([3]);
+    const saved = M.randomState();
+    expect(saved).toEqual({ seed: 11, offset: 3 });
+    const next = Array.from(M.randn([4]).dataSync());
+    M.setRandomState(saved);
+    expect(Array.from(M.randn([4]).dataSync())).toEqual(next);
+    expect(() => M.setRandomState({ seed: -1, offset: 0 })).toThrow(/setRandomState: seed must be a non-negative safe integer/);
+  });
+});

@@ -4,6 +4,7 @@ import { mergeLoops } from './merge-loops.js';
 import { parallelize } from './parallel.js';
 import { tileReductions, type TileOptions } from './tile.js';
 import { restagePaddedInputs, type RestageOptions } from './restage.js';
+import { reorderScatterNests } from './reorder.js';
 import { removeUnitLoops } from './unit-loops.js';
 import { unrollSmallLoops } from './unroll.js';
 import { vectorize } from './vectorize.js';
@@ -29,6 +30,7 @@ export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
   if (options.tile) k = removeUnitLoops(tileReductions(k, options.tile));
   k = mergeLoops(k);
   if (options.threads > 1) k = parallelize(k, { minWork: options.parallelMinWork ?? 1 << 15 });
+  k = reorderScatterNests(k);
   if (options.vectorLanes > 1) k = vectorize(k, { lanes: options.vectorLanes });
   if (options.unroll) k = unrollSmallLoops(k, { maxExtent: options.unroll });
   return k;

@@ -5,7 +5,7 @@
 // - packing: an input read with a large stride along the output's contiguous axis (the weight of
 //   x @ W^T) gets a copy with that dimension innermost, so it can be vectorised.
 // Each copy costs one pass over the input; the multiply-adds reuse every element many times.
-import { iadd, ic, indexBounds, iv, simplifyIndex, type IndexCond, type IndexExpr } from '@metaop/core';
+import { formatCond, iadd, ic, indexBounds, iv, simplifyCond, simplifyIndex, type IndexCond, type IndexExpr, type Range } from '@metaop/core';
 import type { Expr, Kernel, KernelBuffer, Stmt } from '../ir/loop-ir.js';
 import { strideOf } from './linear.js';
 import { kernelRanges } from './ranges.js';
@@ -18,6 +18,32 @@ export interface RestageOptions {
 }
 
 type Load = Extract<Expr, { op: 'load' }>;
+
+/** True when `e` is 0 whenever `load` reads 0 (for finite values of everything else). */
+function zeroWhen(e: Expr, load: Expr): boolean {
+  if (e === load) return true;
+  switch (e.op) {
+    case 'binary':
+      if (e.fn === 'mul') return zeroWhen(e.a, load) || zeroWhen(e.b, load);
+      if (e.fn === 'add' || e.fn === 'sub') return zeroWhen(e.a, load) && zeroWhen(e.b, load);
+      return false;
+    case 'unary':
+      return e.fn === 'neg' && zeroWhen(e.a, load);
+    case 'cast':
+      return zeroWhen(e.a, load);
+    default:
+      return false;
+  }
+}
+
+function ownBounds(src: { coords: readonly IndexExpr[]; shape: readonly number[] }, ranges: readonly Range[]): IndexCond {
+  let c: IndexCond = { kind: 'bool', value: true };
+  src.coords.forEach((x, d) => {
+    const inside: IndexCond = { kind: 'and', a: { kind: 'cmp', op: '>=', a: x, b: ic(0) }, b: { kind: 'cmp', op: '<', a: x, b: ic(src.shape[d]) } };
+    c = c.kind === 'bool' ? inside : { kind: 'and', a: c, b: inside };
+  });
+  return simplifyCond(c, ranges);
+}
 
 function work(stmts: readonly Stmt[]): number {
   return stmts.reduce((n, s) => n + (s.s === 'loop' ? s.extent * Math.max(1, work(s.body)) : 0), 0);
@@ -83,7 +109,8 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Ke
     if (!src || e.dynamic.length > 0) return undefined;
     const numel = src.shape.reduce((a, b) => a * b, 1);
     if (total / numel < options.minReuse) return undefined;
-    const padding = src.boundsOnly && e.valid.kind !== 'bool';
+    // A padding read: its validity is exactly "my coordinates are inside my buffer".
+    const padding = e.valid.kind !== 'bool' && (src.boundsOnly || formatCond(simplifyCond(e.valid, ranges)) === formatCond(ownBounds(src, ranges)));
     // Packing: one source dim moves with the vector axis at unit rate while the flat access does not.
     let perm = src.shape.map((_, d) => d);
     if (lane !== undefined && e.valid.kind === 'bool' && e.valid.value) {
@@ -151,6 +178,7 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Ke
   };
 
   const memo = new Map<Expr, Expr>();
+  const restaged = new Set<Expr>();
   const rewrite = (e: Expr): Expr => {
     const hit = memo.get(e);
     if (hit) return hit;
@@ -172,6 +200,7 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Ke
             dtype: e.dtype,
             source: { coords, shape, boundsOnly: false },
           };
+          restaged.add(e);
         }
         break;
       }
@@ -182,9 +211,17 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Ke
       case 'binary':
         out = { ...e, a: rewrite(e.a), b: rewrite(e.b) };
         break;
-      case 'select':
-        out = { ...e, cond: rewrite(e.cond), a: rewrite(e.a), b: rewrite(e.b) };
+      case 'select': {
+        const a = rewrite(e.a);
+        // select(inside(L), E, 0) where E is 0 whenever L is: the zero border of L's padded copy
+        // already gives 0 there, so the test goes (gather-form convolution gradients).
+        const zero = e.b.op === 'const' && e.b.value === 0;
+        const cond = e.cond.op === 'test' ? formatCond(simplifyCond(e.cond.cond, ranges)) : undefined;
+        const padded = [...restaged].find((l) => l.op === 'load' && formatCond(simplifyCond(l.valid, ranges)) === cond && l.fill === 0);
+        if (zero && padded && zeroWhen(e.a, padded)) out = a;
+        else out = { ...e, cond: rewrite(e.cond), a, b: rewrite(e.b) };
         break;
+      }
       default:
         break;
     }

@@ -106,7 +106,9 @@ export function tileReductions(kernel: Kernel, options: TileOptions): Kernel {
       reuse = l;
     }
   }
-  if (!vectorAxis && !reuse) return kernel;
+  // Without a vector axis a tile only blocks scalars; the vectorize pass does better on the
+  // contiguous reduction loop itself.
+  if (!vectorAxis) return kernel;
 
   const extents = [...kernel.loopExtents];
   const fresh = (extent: number) => {

@@ -1,6 +1,7 @@
 // Vectorise: mark innermost loops whose iterations are independent (spatial loops that store at
 // distinct addresses) or that feed a scalar add/mul/max/min accumulator (a vector reduction).
 import { indexAxes } from '@metaop/core';
+import { strideOf } from './linear.js';
 import type { Kernel, Stmt } from '../ir/loop-ir.js';
 
 export interface VectorizeOptions {
@@ -18,6 +19,11 @@ export function vectorize(kernel: Kernel, options: VectorizeOptions): Kernel {
   collect(kernel.body);
 
   const eligible = (loop: Extract<Stmt, { s: 'loop' }>): boolean => {
+    // A scatter whose target moves with the loop writes distinct cells in every iteration.
+    if (loop.body.length === 1 && loop.body[0].s === 'scatter') {
+      const sc = loop.body[0];
+      return loop.role === 'spatial' && sc.dynamic.length === 0 && (strideOf(sc.index, loop.v) ?? 0) !== 0;
+    }
     if (loop.body.some((b) => b.s === 'loop' || b.s === 'scatter' || b.s === 'accInit')) return false;
     for (const b of loop.body) {
       if (b.s === 'store' && !indexAxes(b.index).has(loop.v)) return false;

@@ -3,6 +3,7 @@
 // file, written atomically. Tensors are stored as `model.<name>` and `optimizer.<index>.<state>`;
 // everything else is JSON in the `__metadata__` entry `metaop.checkpoint`.
 import { ArgumentError, type Var } from '@metaop/core';
+import { randomState, setRandomState, type RandomState } from '@metaop/ops';
 import type { Module } from '../module.js';
 import type { HyperValue, Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
 import type { LRScheduler, SchedulerStateDict } from '../optim/scheduler.js';
@@ -49,6 +50,8 @@ interface CheckpointJson {
   metadata: JsonValue;
   optimizer: { type: string; paramGroups: OptimizerStateDict['paramGroups']; numbers: Record<string, Record<string, number>> } | null;
   scheduler: { type: string; state: SchedulerStateDict } | null;
+  /** The global random stream (dropout masks, rand/randn), restored on load. */
+  random?: RandomState;
 }
 
 /** Saves a resumable training state to `path` atomically (a crash leaves the previous file intact). */
@@ -74,6 +77,7 @@ export function saveCheckpoint(path: string, options: SaveCheckpointOptions): vo
     metadata: options.metadata ?? null,
     optimizer,
     scheduler: options.scheduler ? { type: options.scheduler.constructor.name, state: options.scheduler.stateDict() } : null,
+    random: randomState(),
   };
   saveSafetensorsSync(path, tensors, { [metadataKey]: JSON.stringify(json) });
 }
@@ -122,5 +126,6 @@ export function loadCheckpoint(path: string, options: LoadCheckpointOptions): Re
   options.model.loadStateDict(modelDict, { strict: options.strict ?? true });
   if (options.optimizer && optimizerDict) options.optimizer.loadStateDict(optimizerDict);
   if (options.scheduler && json.scheduler) options.scheduler.loadStateDict(json.scheduler.state);
+  if (json.random) setRandomState(json.random);
   return { step: json.step, epoch: json.epoch, metadata: json.metadata };
 }

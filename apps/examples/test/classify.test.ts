@@ -1,6 +1,8 @@
 // classify end to end (random weights, then weights from a safetensors file) and the image
 // pipeline it uses: PNG/JPEG decoding and torchvision's resize, crop and normalisation.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
@@ -14,6 +16,8 @@ import labels from '../src/data/imagenet-labels.json' with { type: 'json' };
 import { cliMissing, expectOk, runCli } from './helpers.js';
 
 const sample = new URL('../assets/sample.png', import.meta.url);
+const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0;
+if (!hasTorch && !cliMissing) console.warn('[examples tests] PyTorch missing for /usr/bin/python3: skipping the classify cross-check with torchvision');
 
 describe('image pipeline', () => {
   it('decodes the sample PNG and a JPEG by their bytes', () => {
@@ -37,6 +41,24 @@ describe('image pipeline', () => {
     [255, 128, 0].forEach((v, c) => {
       const expected = (v / 255 - imagenetMean[c]) / imagenetStd[c];
       for (let i = 0; i < 144; i++) expect(out[c * 144 + i]).toBeCloseTo(expected, 5);
+    });
+  });
+
+  it("matches torchvision's Resize(256), CenterCrop(224), ToTensor, Normalize on the sample to within one 8-bit step", () => {
+    // PIL rounds to 8 bits after resizing; this pipeline stays in float, hence the tolerance.
+    const fx = JSON.parse(readFileSync(new URL('./fixtures/sample-torchvision.json', import.meta.url), 'utf8')) as {
+      positions: [number, number, number][];
+      values: number[];
+      channelMeans: number[];
+    };
+    const out = preprocessImagenet(decodeImage(readFileSync(sample)), { resize: 256, crop: 224 });
+    const step = 1 / 255 / 0.225;
+    fx.positions.forEach(([c, y, x], i) => {
+      expect(Math.abs(out[(c * 224 + y) * 224 + x] - fx.values[i]), `channel ${c} at (${y}, ${x})`).toBeLessThanOrEqual(step);
+    });
+    fx.channelMeans.forEach((m, c) => {
+      const plane = out.subarray(c * 224 * 224, (c + 1) * 224 * 224);
+      expect(plane.reduce((a, b) => a + b, 0) / plane.length).toBeCloseTo(m, 2);
     });
   });
 
@@ -85,6 +107,25 @@ describe.skipIf(cliMissing !== undefined)('classify example', () => {
     const top = r.top as { class: number; label: string; probability: number }[];
     expect(top[0]).toMatchObject({ class: 1, label: 'goldfish' });
     expect(top[0].probability).toBeGreaterThan(0.99);
+  });
+
+  it.skipIf(!hasTorch)('agrees with torchvision on converted weights and the same image', { timeout: 240_000 }, async () => {
+    // Seeded random torchvision weights, converted by the models package's script; both sides
+    // preprocess the sample at the smoke size (resize 73, crop 64) and classify it.
+    const file = join(dir, 'resnet18.safetensors');
+    const script = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+    const convert = spawnSync('/usr/bin/python3', [script('../../../packages/models/scripts/convert_torchvision.py'), 'resnet18', '--random', '--seed', '0', '--out', file], { encoding: 'utf8' });
+    expect(convert.status, convert.stderr).toBe(0);
+    const tv = spawnSync('/usr/bin/python3', [script('../python/torchvision_classify.py'), 'resnet18', file, fileURLToPath(sample), '--resize', '73', '--crop', '64'], { encoding: 'utf8' });
+    expect(tv.status, tv.stderr).toBe(0);
+    const torchTop = (JSON.parse(tv.stdout) as { top: [number, number][] }).top;
+    const r = expectOk(await runCli(['classify', '--smoke', '--json', '--model', 'resnet18', '--weights', file, '--top', '10']));
+    const ours = new Map((r.top as { class: number; probability: number }[]).map((t) => [t.class, t.probability]));
+    expect((r.top as { class: number }[])[0].class).toBe(torchTop[0][0]);
+    for (const [cls, p] of torchTop.slice(0, 3)) {
+      expect(ours.has(cls), `torchvision's class ${cls} in MetaOp's top 10`).toBe(true);
+      expect(Math.abs((ours.get(cls) as number) - p) / p, `probability of class ${cls}`).toBeLessThan(0.02);
+    }
   });
 
   it('rejects a weights file that does not fit the model, naming the keys', { timeout: 200_000 }, async () => {

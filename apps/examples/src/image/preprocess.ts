@@ -59,6 +59,13 @@ export function resizeBilinear(planes: Float32Array, channels: number, h: number
   return out;
 }
 
+/** Python's round(): 58.5 -> 58, 59.5 -> 60. */
+function roundHalfEven(v: number): number {
+  const f = Math.floor(v);
+  if (v - f !== 0.5) return Math.round(v);
+  return f % 2 === 0 ? f : f + 1;
+}
+
 export interface PreprocessOptions {
   /** Target of the shorter side (torchvision: 256 for 224 crops). */
   resize: number;
@@ -79,8 +86,9 @@ export function preprocessImagenet(img: RgbaImage, options: PreprocessOptions): 
   const resized = resizeBilinear(planes, 3, h, w, outH, outW);
   const crop = options.crop;
   if (crop > outH || crop > outW) throw new RangeError(`crop ${crop} is larger than the resized image ${outW}x${outH}`);
-  const top = Math.round((outH - crop) / 2);
-  const left = Math.round((outW - crop) / 2);
+  // torchvision rounds the crop offset with Python's round(): halves go to the even neighbour.
+  const top = roundHalfEven((outH - crop) / 2);
+  const left = roundHalfEven((outW - crop) / 2);
   const out = new Float32Array(3 * crop * crop);
   for (let c = 0; c < 3; c++) {
     for (let y = 0; y < crop; y++) {

@@ -1,0 +1,236 @@
+// Every model against torchvision 0.14: the state dict has torchvision's keys, order and shapes, and
+// with seeded random weights converted by scripts/convert_torchvision.py the eval-mode output
+// matches PyTorch's (computed in float64) to a relative L2 error under 1e-4.
+//
+// The names and shapes come from a committed fixture, regenerated with
+//   /usr/bin/python3 packages/models/scripts/convert_torchvision.py \
+//     --list-state-dicts packages/models/test/fixtures/torchvision-state-dicts.json.gz <specs...>
+// (the specs are the keys of that file). Weights are too big to commit: Python writes them at test
+// time into a temporary folder, and those tests skip with a message when torch cannot be imported.
+// METAOP_TEST_ALL_MODELS=1 also runs the larger variants, which share their code with tested models:
+// the names of ResNeXt-101 and Wide ResNet-101 and the forward comparison of those, DenseNet-161/169/201
+// and ShuffleNetV2 x0.5/x1.5/x2.0.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import '@metaop/backend-c';
+import type { Var } from '@metaop/core';
+import { loadSafetensorsSync, type Module } from '@metaop/nn';
+import { noGrad, setBackend } from '@metaop/ops';
+import { modelNames, models, type ModelName } from '@metaop/models';
+import { stateDictFixture, torchUnavailable, TorchReferences, type TorchKwargs } from './support/torchvision.js';
+
+const backend = process.env.METAOP_BACKEND ?? 'c';
+const allModels = process.env.METAOP_TEST_ALL_MODELS === '1';
+
+interface ModelCase {
+  /** The fixture key: the torchvision name, with constructor arguments for variants. */
+  tag: string;
+  name: ModelName;
+  options?: Record<string, number | boolean>;
+  kwargs?: TorchKwargs;
+  /** Input [batch, 3, size, size] for the forward comparison; null: names and shapes only. */
+  size: number | null;
+  batch?: number;
+  /** The dtype PyTorch computes the reference in (default float64). */
+  referenceDtype?: 'float32' | 'float64';
+  /** Run only with METAOP_TEST_ALL_MODELS=1: the forward comparison, or everything (construction included). */
+  large?: 'forward' | 'all';
+}
+
+// VGG's 120M classifier weights dominate its cost: both sides skip torchvision's re-initialisation
+// (the weights are replaced anyway) and PyTorch computes in float32.
+const vggCase = (name: ModelName): ModelCase => ({
+  tag: name,
+  name,
+  options: { initWeights: false },
+  kwargs: { init_weights: false },
+  referenceDtype: 'float32',
+  size: 64,
+});
+
+// Resolutions are reduced where 224×224 would make the file too slow on two cores (see README).
+const cases: ModelCase[] = [
+  { tag: 'resnet18', name: 'resnet18', size: 224 },
+  { tag: 'alexnet', name: 'alexnet', size: 224 },
+  { tag: 'squeezenet1_0', name: 'squeezenet1_0', size: 224 },
+  { tag: 'squeezenet1_1', name: 'squeezenet1_1', size: 224 },
+  { tag: 'mobilenet_v2', name: 'mobilenet_v2', size: 224 },
+  { tag: 'shufflenet_v2_x1_0', name: 'shufflenet_v2_x1_0', size: 224 },
+  { tag: 'googlenet', name: 'googlenet', size: 112 },
+  // transform_input is off by default; turning it on here covers both input paths (googlenet: off).
+  { tag: 'inception_v3', name: 'inception_v3', options: { transformInput: true }, kwargs: { transform_input: true }, size: 96, batch: 2 },
+  { tag: 'resnet34', name: 'resnet34', size: 64, batch: 2 },
+  { tag: 'resnet50', name: 'resnet50', size: 64, batch: 2 },
+  { tag: 'resnet101', name: 'resnet101', size: 64, batch: 2 },
+  { tag: 'resnet152', name: 'resnet152', size: 64, batch: 2 },
+  { tag: 'resnext50_32x4d', name: 'resnext50_32x4d', size: 64, batch: 2 },
+  { tag: 'wide_resnet50_2', name: 'wide_resnet50_2', size: 64, batch: 2 },
+  { tag: 'densenet121', name: 'densenet121', size: 64, batch: 2 },
+  vggCase('vgg11'),
+  vggCase('vgg11_bn'),
+  vggCase('vgg13'),
+  vggCase('vgg13_bn'),
+  vggCase('vgg16'),
+  vggCase('vgg16_bn'),
+  vggCase('vgg19'),
+  vggCase('vgg19_bn'),
+  { tag: 'resnext101_32x8d', name: 'resnext101_32x8d', size: 64, large: 'all' },
+  { tag: 'resnext101_64x4d', name: 'resnext101_64x4d', size: 64, large: 'all' },
+  { tag: 'wide_resnet101_2', name: 'wide_resnet101_2', size: 64, large: 'all' },
+  { tag: 'densenet161', name: 'densenet161', size: 64, large: 'forward' },
+  { tag: 'densenet169', name: 'densenet169', size: 64, large: 'forward' },
+  { tag: 'densenet201', name: 'densenet201', size: 64, large: 'forward' },
+  { tag: 'shufflenet_v2_x0_5', name: 'shufflenet_v2_x0_5', size: 64, large: 'forward' },
+  { tag: 'shufflenet_v2_x1_5', name: 'shufflenet_v2_x1_5', size: 64, large: 'forward' },
+  { tag: 'shufflenet_v2_x2_0', name: 'shufflenet_v2_x2_0', size: 64, large: 'forward' },
+  // Constructor options against the same torchvision arguments.
+  { tag: 'mobilenet_v2:width_mult=0.5', name: 'mobilenet_v2', options: { widthMult: 0.5 }, kwargs: { width_mult: 0.5 }, size: 64, batch: 2 },
+  { tag: 'mobilenet_v2:width_mult=1.4', name: 'mobilenet_v2', options: { widthMult: 1.4 }, kwargs: { width_mult: 1.4 }, size: null },
+  { tag: 'googlenet:aux_logits=False', name: 'googlenet', options: { auxLogits: false }, kwargs: { aux_logits: false }, size: null },
+  { tag: 'inception_v3:aux_logits=False', name: 'inception_v3', options: { auxLogits: false }, kwargs: { aux_logits: false }, size: null },
+  { tag: 'resnet18:num_classes=10', name: 'resnet18', options: { numClasses: 10 }, kwargs: { num_classes: 10 }, size: null },
+  { tag: 'squeezenet1_1:num_classes=10', name: 'squeezenet1_1', options: { numClasses: 10 }, kwargs: { num_classes: 10 }, size: null },
+];
+
+const fixture = stateDictFixture();
+const noTorch = torchUnavailable();
+const built = (c: ModelCase) => allModels || c.large !== 'all';
+const compared = (c: ModelCase) => c.size !== null && (allModels || !c.large);
+const forwardCases = cases.filter(compared);
+
+let references: TorchReferences | null = null;
+let dir = '';
+const timings: string[] = [];
+// Building the largest models and compiling their kernels on a cold cache takes minutes on two busy cores.
+const timeout = 600_000;
+
+/** Wall-clock and CPU seconds (this process plus the compilers it ran) since `start`. */
+interface Clock {
+  wall: number;
+  cpu: number;
+}
+
+function clock(): Clock {
+  const own = process.cpuUsage();
+  // /proc/self/stat fields 16 and 17: CPU time of waited-for children (the C compiler), in ticks.
+  let children = 0;
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    children = (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    // not Linux: own CPU time only
+  }
+  return { wall: performance.now() / 1000, cpu: (own.user + own.system) / 1e6 + children };
+}
+
+function since(start: Clock): Clock {
+  const now = clock();
+  return { wall: now.wall - start.wall, cpu: now.cpu - start.cpu };
+}
+
+const show = (c: Clock) => `${c.wall.toFixed(1).padStart(5)} (${c.cpu.toFixed(1).padStart(5)} cpu)`;
+
+function disposeModel(model: Module): void {
+  for (const v of Object.values(model.stateDict())) v.dispose();
+}
+
+function relativeL2(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < want.length; i++) {
+    num += (got[i] - want[i]) ** 2;
+    den += want[i] ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+function requestReference(c: ModelCase, seed: number) {
+  if (!references || c.size === null) return;
+  const inputShape = [c.batch ?? 1, 3, c.size, c.size];
+  return references.request({ tag: c.tag, name: c.name, kwargs: c.kwargs, seed, inputShape, referenceDtype: c.referenceDtype });
+}
+
+beforeAll(async () => {
+  if (backend !== 'c' && backend !== 'reference') await import(/* @vite-ignore */ `@metaop/backend-${backend}`);
+  setBackend(backend);
+  if (noTorch) {
+    console.warn(`models: skipping the PyTorch output comparisons: ${noTorch}`);
+    return;
+  }
+  dir = mkdtempSync(join(tmpdir(), 'metaop-models-'));
+  references = new TorchReferences(dir);
+  void requestReference(forwardCases[0], 0);
+});
+
+afterAll(() => {
+  references?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (timings.length > 0) console.log(`models on backend '${backend}' (seconds):\n${timings.join('\n')}`);
+});
+
+test('the registry holds exactly the torchvision models of the fixture', () => {
+  const names = Object.keys(fixture).filter((k) => !k.includes(':'));
+  expect([...modelNames]).toEqual(names);
+  expect(new Set(cases.map((c) => c.tag))).toEqual(new Set(Object.keys(fixture)));
+});
+
+describe.each(cases.map((c, i) => ({ ...c, index: i })))('$tag', (c) => {
+  let model: Module | null = null;
+  let buildTime: Clock = { wall: 0, cpu: 0 };
+
+  const skipBuild = built(c) ? null : 'set METAOP_TEST_ALL_MODELS=1';
+  test.skipIf(skipBuild !== null)(`state dict keys, order and shapes equal torchvision${skipBuild ? ` (skipped: ${skipBuild})` : ''}`, { timeout }, () => {
+    const t0 = clock();
+    const make = models[c.name] as (options?: Record<string, number | boolean>) => Module;
+    model = make(c.options);
+    const state = model.stateDict();
+    for (const v of Object.values(state)) v.dataSync(); // finish the initialisation, so it is timed here
+    buildTime = since(t0);
+    expect(Object.entries(state).map(([k, v]) => [k, [...v.shape]])).toEqual(fixture[c.tag]);
+    for (const [k, v] of Object.entries(state)) expect(v.dtype, k).toBe(k.endsWith('num_batches_tracked') ? 'int32' : 'float32');
+    if (!compared(c)) {
+      timings.push(`  ${c.tag.padEnd(28)} ${'(no forward)'.padEnd(12)} build ${show(buildTime)}`);
+      disposeModel(model);
+      model = null;
+    }
+  });
+
+  const reason = c.size === null ? 'names and shapes only' : !compared(c) ? 'set METAOP_TEST_ALL_MODELS=1' : noTorch;
+  test.skipIf(reason !== null)(`eval output matches PyTorch${reason ? ` (skipped: ${reason})` : ''}`, { timeout }, async () => {
+    expect(model, 'the model was built by the previous test').not.toBeNull();
+    const m = model as Module;
+    const pyStart = clock();
+    const ref = await (requestReference(c, c.index) as Promise<{ weights: string; io: string; seconds: number }>);
+    const waited = since(pyStart).wall;
+    const next = forwardCases[forwardCases.findIndex((f) => f.tag === c.tag) + 1];
+    if (next) void requestReference(next, cases.indexOf(next)); // Python prepares it while this one runs
+
+    let t0 = clock();
+    const dict = loadSafetensorsSync(ref.weights);
+    m.loadStateDict(dict, { strict: true });
+    for (const v of Object.values(dict)) v.dispose();
+    rmSync(ref.weights);
+    const loaded = since(t0);
+
+    const io = loadSafetensorsSync(ref.io);
+    rmSync(ref.io);
+    m.eval();
+    t0 = clock();
+    const y: Var = noGrad(() => m.forward(io.input));
+    const got = y.dataSync();
+    const first = since(t0);
+
+    expect([...y.shape]).toEqual([...io.output.shape]);
+    const err = relativeL2(got, io.output.dataSync());
+    timings.push(
+      `  ${c.tag.padEnd(28)} ${`${c.batch ?? 1}x3x${c.size}x${c.size}`.padEnd(12)} build ${show(buildTime)}  load ${show(loaded)}` +
+        `  forward ${show(first)}  python ${ref.seconds.toFixed(1)} (waited ${waited.toFixed(1)})  relL2 ${err.toExponential(1)}`,
+    );
+    for (const v of [y, io.input, io.output]) v.dispose();
+    disposeModel(m);
+    model = null;
+    expect(err, `${c.tag}: relative L2 error of the logits`).toBeLessThan(1e-4);
+  });
+});

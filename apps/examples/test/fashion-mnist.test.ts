@@ -40,7 +40,9 @@ describe.skipIf(cliMissing !== undefined)('fashion-mnist example', () => {
     expect(html).toContain('Kernels and compilation');
     expect(html).toContain('<polyline'); // the loss curve is drawn
 
-    const resumed = await runCli(['fashion-mnist', '--smoke', '--json', '--out', out, '--resume', '--epochs', '2']);
+    expect(html).toContain('--profile'); // the hint: no kernel timings without profiling
+
+    const resumed = await runCli(['fashion-mnist', '--smoke', '--json', '--out', out, '--resume', '--epochs', '2', '--profile']);
     const second = expectOk(resumed);
     expect(resumed.stdout).toContain('resuming from');
     expect(second.resumedFromStep).toBe(12);
@@ -49,6 +51,15 @@ describe.skipIf(cliMissing !== undefined)('fashion-mnist example', () => {
     expect(second.epochSeconds).toHaveLength(2);
     const html2 = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html2).toMatch(/<td>2<\/td><td>[\d.]+<\/td>/);
+    // --profile: the slowest kernels, with launches and times, in the JSON and the report.
+    const slowest = (second.stats as { slowestKernels?: { name: string; launches: number; ms: number }[] }).slowestKernels ?? [];
+    if (second.backend !== 'reference') {
+      expect(slowest.length).toBeGreaterThan(3);
+      expect(slowest[0].ms).toBeGreaterThanOrEqual(slowest[1].ms);
+      expect(slowest[0].launches).toBeGreaterThan(0);
+      expect(html2).toContain('Slowest kernels');
+      expect(html2).toContain(slowest[0].name);
+    }
   });
 
   it('says how to get the data set when it is missing', async () => {

@@ -60,6 +60,14 @@ interface DiskCacheStats {
   compilerRuns: number;
 }
 
+/** Time spent in one kernel over a run (recorded only with profiling on). */
+export interface KernelTime {
+  name: string;
+  notes: string[];
+  launches: number;
+  ms: number;
+}
+
 /** Kernel, compile-cache and memory figures of the current backend so far. */
 export interface RunStats {
   backend: string;
@@ -69,10 +77,12 @@ export interface RunStats {
   diskCache?: DiskCacheStats;
   peakBytes: number;
   liveBytes: number;
+  /** The slowest kernels, when profiling was on (METAOP_PROFILE=1 or --profile). */
+  slowestKernels?: KernelTime[];
 }
 
 export function runStats(backend: Backend = getBackend()): RunStats {
-  const b = backend as Backend & { stats?: () => CompiledStats; cache?: { stats?: DiskCacheStats } };
+  const b = backend as Backend & { stats?: () => CompiledStats; cache?: { stats?: DiskCacheStats }; profile?: () => KernelTime[] };
   const mem = memory();
   const out: RunStats = { backend: backend.label, peakBytes: mem.peakBytes, liveBytes: mem.liveBytes };
   if (typeof b.stats === 'function') {
@@ -80,6 +90,8 @@ export function runStats(backend: Backend = getBackend()): RunStats {
     out.kernels = { kernelsCompiled: s.kernelsCompiled, cacheHits: s.cacheHits, planHits: s.planHits, launches: s.launches };
   }
   if (b.cache?.stats) out.diskCache = { ...b.cache.stats };
+  const profile = typeof b.profile === 'function' ? b.profile() : [];
+  if (profile.length > 0) out.slowestKernels = profile.slice(0, 12).map((k) => ({ name: k.name, notes: [...k.notes], launches: k.launches, ms: Number(k.ms.toFixed(2)) }));
   return out;
 }
 

@@ -2,7 +2,7 @@
 // each epoch, saves a checkpoint (resumable with --resume) and writes report.html.
 import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { manualSeed } from '@metaop/ops';
+import { flags, manualSeed } from '@metaop/ops';
 import * as nn from '@metaop/nn';
 import type { Example } from '../../cli/example.js';
 import { ExampleError } from '../../cli/example.js';
@@ -43,6 +43,7 @@ export const fashionMnist: Example = {
     { name: 'seed', type: 'number', default: 0, description: 'seed of the weight initialisation and of the shuffle' },
     { name: 'resume', type: 'boolean', description: 'continue from <out>/checkpoint.safetensors (model, optimizer, schedule, step and history)' },
     { name: 'checkpoint-every', type: 'number', default: 0, description: 'also save the checkpoint every n steps (0: after each epoch only)' },
+    { name: 'profile', type: 'boolean', description: 'time every kernel launch and list the slowest kernels in the report (METAOP_PROFILE=1 does the same)' },
     { name: 'train-limit', type: 'number', value: 'n', description: 'train on the first n training images only (--smoke: 384)' },
     { name: 'test-limit', type: 'number', value: 'n', description: 'evaluate on the first n test images only (--smoke: 500)' },
   ],
@@ -63,6 +64,7 @@ export const fashionMnist: Example = {
     if (!nn.hasFashionMnist(dir)) throw new ExampleError(missingDataMessage(dir));
 
     const backend = await useBackend(args.string('backend'), 'c');
+    if (args.flag('profile')) flags.profile = true;
     const out = resolve(args.string('out') as string);
     mkdirSync(out, { recursive: true });
     const checkpointPath = join(out, 'checkpoint.safetensors');

@@ -84,6 +84,17 @@ export function renderReport(r: ReportInput): string {
     );
   }
   statRows.push(['peak memory held by tensors', formatBytes(s.peakBytes)]);
+  const slow = s.slowestKernels ?? [];
+  const total = slow.reduce((a, k) => a + k.ms, 0);
+  const profileTable =
+    slow.length === 0
+      ? '<p class="sub">Run with <code>--profile</code> (or METAOP_PROFILE=1) to see the time of each kernel here.</p>'
+      : `<h3>Slowest kernels</h3>\n<table class="kv"><tr><th>kernel</th><th>launches</th><th>total ms</th><th>ms per launch</th><th>notes</th></tr>\n${slow
+          .map(
+            (k) =>
+              `<tr><td><code>${escapeXml(k.name)}</code></td><td>${k.launches}</td><td>${k.ms.toFixed(0)}</td><td>${(k.ms / k.launches).toFixed(3)}</td><td style="text-align:left">${escapeXml(k.notes.join('; '))}</td></tr>`,
+          )
+          .join('\n')}\n</table>\n<p class="sub">The ${slow.length} slowest kernels took ${(total / 1000).toFixed(1)} s in all.</p>`;
   const body = `
 <h1>MetaOp · Fashion-MNIST training report</h1>
 <p class="sub">${escapeXml(new Date().toISOString())} · ${escapeXml(s.backend)}${last ? ` · final test accuracy <b>${(last.testAccuracy * 100).toFixed(2)}%</b> after ${h.losses.length} steps` : ''}</p>
@@ -98,6 +109,7 @@ ${epochRows}
 ${last ? `<h2>Confusion matrix (epoch ${last.epoch}, rows: true class, columns: prediction)</h2>\n${confusionTable(last.confusion, r.classes)}` : ''}
 <h2>Kernels and compilation</h2>
 ${keyValueTable(statRows)}
+${profileTable}
 <h2>Settings</h2>
 ${keyValueTable(r.settings)}
 `;

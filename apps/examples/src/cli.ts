@@ -61,7 +61,8 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const figures = await example.run(args, io);
     if (args.flag('json')) process.stdout.write(`${JSON.stringify(figures)}\n`);
-    return 0;
+    // An example may set a non-zero exit code and still report (a failed check, an interrupted run).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`${e.message}\n\n${help()}`);

@@ -62,6 +62,32 @@ describe.skipIf(cliMissing !== undefined)('fashion-mnist example', () => {
     }
   });
 
+  it.skipIf(noData !== undefined)('saves a checkpoint on Ctrl-C and resumes in the middle of the epoch', { timeout: 300_000 }, async () => {
+    const dir = join(out, 'interrupted');
+    const args = ['fashion-mnist', '--smoke', '--json', '--train-limit', '3200', '--out', dir]; // 100 steps
+    let sent = false;
+    const stopped = await runCli(args, {
+      onStderr: (text, signal) => {
+        // Non-TTY progress prints a line every 10 steps; interrupt once the first one is out.
+        if (!sent && / 10\/100 /.test(text)) {
+          sent = true;
+          signal('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(stopped.code).toBe(130);
+    const at = Number(/stopped at step (\d+)/.exec(stopped.stdout)?.[1]);
+    expect(at).toBeGreaterThanOrEqual(10);
+    expect(at).toBeLessThan(100);
+    expect(stopped.json?.interrupted).toBe(true);
+    const resumed = expectOk(await runCli([...args, '--resume']));
+    expect(resumed.resumedFromStep).toBe(at);
+    expect(resumed.steps).toBe(100);
+    expect(resumed.interrupted).toBe(false);
+    expect(resumed.testAccuracy as number).toBeGreaterThan(0.5);
+  });
+
   it('says how to get the data set when it is missing', async () => {
     const run = await runCli(['fashion-mnist', '--smoke', '--data', join(out, 'no-such-folder')]);
     expect(run.code).toBe(2);

@@ -15,7 +15,15 @@ export interface CliRun {
   json: Record<string, unknown> | undefined;
 }
 
-export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  /** Called with each chunk of stderr and a function that sends the process a signal. */
+  onStderr?: (text: string, signal: (sig: NodeJS.Signals) => void) => void;
+}
+
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: options.cwd,
@@ -25,7 +33,10 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: R
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      options.onStderr?.(stderr, (sig) => child.kill(sig));
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`metaop-example ${args.join(' ')} did not finish in ${options.timeoutMs} ms\n${stderr.slice(-2000)}`));

@@ -157,6 +157,7 @@ export const fashionMnist: Example = {
     if (last) io.print(`test accuracy ${(last.testAccuracy * 100).toFixed(2)}% after epoch ${last.epoch}`);
     io.print(`checkpoint: ${checkpointPath}`);
     io.print(`report:     ${reportPath}  (open it in a browser)`);
+    if (outcome.interrupted) process.exitCode = 130; // the shell's code for Ctrl-C
     return {
       example: 'fashion-mnist',
       backend: backend.name,

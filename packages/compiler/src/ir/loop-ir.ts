@@ -65,7 +65,14 @@ export type Expr =
   /** Whether an index condition holds, as a bool value. */
   | { readonly op: 'test'; readonly cond: IndexCond; readonly dtype: 'bool' }
   /** The current value of an accumulator cell (after its reduction loops finished). */
-  | { readonly op: 'acc'; readonly acc: number; readonly tile: readonly IndexExpr[]; readonly dtype: DType }
+  | {
+      readonly op: 'acc';
+      readonly acc: number;
+      readonly tile: readonly IndexExpr[];
+      readonly dtype: DType;
+      /** When set, the accumulator's last tile dim holds this many partial sums (vector lanes) to add up. */
+      readonly sumLanes?: number;
+    }
   /** A value bound earlier by a `def` statement. */
   | { readonly op: 'ref'; readonly id: number; readonly dtype: DType };
 

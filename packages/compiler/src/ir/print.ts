@@ -113,7 +113,7 @@ class ExprPrinter {
       case 'test':
         return `test${formatCond(e.cond)}`;
       case 'acc':
-        return `acc${e.acc}${e.tile.length ? `[${e.tile.map(formatIndex).join(',')}]` : ''}`;
+        return `${e.sumLanes ? 'sum_lanes ' : ''}acc${e.acc}${e.tile.length ? `[${e.tile.map(formatIndex).join(',')}]` : ''}`;
       case 'ref':
         return `t${e.id}`;
     }

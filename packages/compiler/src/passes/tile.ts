@@ -106,9 +106,9 @@ export function tileReductions(kernel: Kernel, options: TileOptions): Kernel {
       reuse = l;
     }
   }
-  // Without a vector axis a tile only blocks scalars; the vectorize pass does better on the
-  // contiguous reduction loop itself.
-  if (!vectorAxis) return kernel;
+  // Without an output axis to vectorise, vectorise the contiguous reduction loop with per-lane
+  // partial sums (weight gradients of convolutions: few outputs, long reductions).
+  if (!vectorAxis) return tileReductionLanes(kernel, nest, prefix, loads, options);
 
   const extents = [...kernel.loopExtents];
   const fresh = (extent: number) => {
@@ -247,4 +247,108 @@ function mapChildren(e: Expr, f: (e: Expr) => Expr): Expr {
     default:
       return e;
   }
+}
+
+/**
+ * Lane tiling: the innermost contiguous reduction loop is split into vectors of `lanes`; the
+ * accumulator tile [rows x lanes] keeps partial sums per lane, added up once in the epilogue.
+ * Rows block the spatial axis along which the contiguous operands are invariant.
+ */
+function tileReductionLanes(kernel: Kernel, nest: ReduceNest, prefix: readonly Stmt[], loads: IndexExpr[], options: TileOptions): Kernel {
+  const { lanes } = options;
+  if (nest.acc.fn !== 'add' || nest.acc.dtype !== 'float32') return kernel;
+  const lane = [...nest.reduce]
+    .reverse()
+    .find((l) => l.extent >= lanes && loads.every((e) => [0, 1].includes(strideOf(e, l.v) ?? -1)) && loads.some((e) => strideOf(e, l.v) === 1));
+  if (!lane) return kernel;
+  const laneLoads = loads.filter((e) => strideOf(e, lane.v) === 1);
+  let reuse: LoopStmt | undefined;
+  let best = 0;
+  for (const l of nest.spatial) {
+    if (l.extent < 2) continue;
+    const score = laneLoads.filter((e) => strideOf(e, l.v) === 0).length;
+    if (score > best) {
+      best = score;
+      reuse = l;
+    }
+  }
+  const extents = [...kernel.loopExtents];
+  const fresh = (extent: number) => {
+    extents.push(extent);
+    return extents.length - 1;
+  };
+  const rows = reuse ? Math.min(options.rows, reuse.extent) : 1;
+  const rSplit = reuse ? splitRange(reuse.extent, rows) : [{ start: 0, count: 1, tile: 1 }];
+  const full = Math.floor(lane.extent / lanes) * lanes;
+  const tail = lane.extent - full;
+  const body: Stmt[] = [...prefix];
+  let accId = nest.acc.id;
+  for (const rr of rSplit) {
+    const id = accId++;
+    const map = new Map<number, IndexExpr>();
+    const outer: { v: number; extent: number }[] = [];
+    for (const l of nest.spatial) {
+      if (l === reuse) continue;
+      const v = fresh(l.extent);
+      map.set(l.v, iv(v));
+      outer.push({ v, extent: l.extent });
+    }
+    const rowBlock = fresh(rr.count / rr.tile);
+    const rowVar = rr.tile > 1 ? fresh(rr.tile) : undefined;
+    if (reuse) {
+      map.set(reuse.v, rowVar === undefined ? ibin('+', ic(rr.start), iv(rowBlock)) : ibin('+', ic(rr.start), ibin('+', ibin('*', iv(rowBlock), ic(rr.tile)), iv(rowVar))));
+    }
+    const reduceOuter = nest.reduce.filter((l) => l !== lane).map((l) => {
+      const v = fresh(l.extent);
+      map.set(l.v, iv(v));
+      return { v, extent: l.extent };
+    });
+    const tileShape = rowVar === undefined ? [lanes] : [rr.tile, lanes];
+    const acc: Accumulator = { ...nest.acc, id, tile: tileShape };
+    const ranges = kernelRanges({ ...kernel, loopExtents: extents });
+    const updateAt = (laneExpr: IndexExpr, laneIdx: IndexExpr): Stmt[] => {
+      const r = substitution((v) => (v === lane.v ? laneExpr : (map.get(v) ?? iv(v))), ranges);
+      const u = rewriteStmts([nest.update], r)[0] as Extract<Stmt, { s: 'accUpdate' }>;
+      const tile = rowVar === undefined ? [laneIdx] : [iv(rowVar), laneIdx];
+      let inner: Stmt = { ...u, acc: id, tile };
+      if (rowVar !== undefined) inner = { s: 'loop', v: rowVar, extent: rr.tile, role: 'tile', schedule: { unroll: true }, body: [inner] };
+      return [inner];
+    };
+    const reduceBody: Stmt[] = [];
+    if (full > 0) {
+      const block = fresh(full / lanes);
+      const li = fresh(lanes);
+      const inner = updateAt(ibin('+', ibin('*', iv(block), ic(lanes)), iv(li)), iv(li));
+      // lanes innermost: rows (unrolled) outside the vector loop
+      const vectorLoop = (stmts: readonly Stmt[]): Stmt[] =>
+        stmts.map((st) =>
+          st.s === 'loop' && st.role === 'tile'
+            ? { ...st, body: vectorLoop(st.body) }
+            : { s: 'loop', v: li, extent: lanes, role: 'tile', schedule: { vectorize: lanes }, body: [st] },
+        );
+      reduceBody.push({ s: 'loop', v: block, extent: full / lanes, role: 'reduce', schedule: {}, body: vectorLoop(inner) });
+    }
+    if (tail > 0) {
+      const t = fresh(tail);
+      reduceBody.push({ s: 'loop', v: t, extent: tail, role: 'reduce', schedule: {}, body: updateAt(ibin('+', ic(full), iv(t)), iv(t)) });
+    }
+    let reduceNest: Stmt[] = reduceBody;
+    for (let k = reduceOuter.length - 1; k >= 0; k--) {
+      reduceNest = [{ s: 'loop', v: reduceOuter[k].v, extent: reduceOuter[k].extent, role: 'reduce', schedule: {}, body: reduceNest }];
+    }
+    const storeRanges = kernelRanges({ ...kernel, loopExtents: extents });
+    const sr = substitution((v) => map.get(v) ?? iv(v), storeRanges);
+    const store = rewriteStmts([nest.store], sr)[0] as Extract<Stmt, { s: 'store' }>;
+    const rowIdx = rowVar === undefined ? [] : [iv(rowVar)];
+    const withLanes = (e: Expr): Expr => (e.op === 'acc' ? { ...e, acc: id, tile: rowIdx, sumLanes: lanes } : mapChildren(e, withLanes));
+    let epilogue: Stmt = { ...store, value: withLanes(store.value) };
+    if (rowVar !== undefined) epilogue = { s: 'loop', v: rowVar, extent: rr.tile, role: 'tile', schedule: { unroll: true }, body: [epilogue] };
+    let nestBody: Stmt[] = [{ s: 'accInit', acc }, ...reduceNest, epilogue];
+    for (const l of [...outer, { v: rowBlock, extent: rr.count / rr.tile }].reverse()) {
+      nestBody = [{ s: 'loop', v: l.v, extent: l.extent, role: 'spatial', schedule: {}, body: nestBody }];
+    }
+    body.push(...nestBody);
+  }
+  const notes = [...kernel.notes, `lane tile ${rows}x${lanes} (reuse axis i${reuse?.v ?? '-'}, reduction lanes along i${lane.v})`];
+  return { ...kernel, loopExtents: extents, body, notes };
 }

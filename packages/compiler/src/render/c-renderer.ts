@@ -403,7 +403,12 @@ export class CRenderer {
         return this.test(e.cond);
       case 'acc': {
         const acc = this.accs.get(e.acc) as Accumulator;
-        return acc.fn === 'argmax' || acc.fn === 'argmin' ? `pos${e.acc}` : this.accRef(acc, e.tile);
+        if (acc.fn === 'argmax' || acc.fn === 'argmin') return `pos${e.acc}`;
+        if (e.sumLanes) {
+          const parts = Array.from({ length: e.sumLanes }, (_, k) => this.accRef(acc, [...e.tile, { kind: 'const', value: k }]));
+          return `(${parts.join(' + ')})`;
+        }
+        return this.accRef(acc, e.tile);
       }
       case 'ref':
         return `t${e.id}`;

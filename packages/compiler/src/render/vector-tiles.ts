@@ -62,22 +62,23 @@ export function isVectorTileLoop(loop: LoopStmt, accs: ReadonlyMap<number, Accum
   return laneClass(u.value, loop.v) === 'varying';
 }
 
-/** Accumulators whose every update happens in a vector tile loop: they are declared as vectors. */
+/**
+ * Accumulators updated in at least one vector tile loop: they are declared as vectors (other,
+ * scalar updates such as reduction tails address single lanes through a float pointer).
+ */
 export function vectorAccumulators(kernel: Kernel, accs: Map<number, Accumulator>): Set<number> {
-  const ok = new Map<number, boolean>();
+  const ok = new Set<number>();
   const visit = (stmts: readonly Stmt[]) => {
     for (const s of stmts) {
       if (s.s === 'accInit') accs.set(s.acc.id, s.acc);
       if (s.s === 'loop') {
-        if (s.body.length === 1 && s.body[0].s === 'accUpdate') {
-          const id = s.body[0].acc;
-          ok.set(id, (ok.get(id) ?? true) && isVectorTileLoop(s, accs));
-        } else visit(s.body);
-      } else if (s.s === 'accUpdate') ok.set(s.acc, false);
+        if (s.body.length === 1 && s.body[0].s === 'accUpdate' && isVectorTileLoop(s, accs)) ok.add(s.body[0].acc);
+        else visit(s.body);
+      }
     }
   };
   visit(kernel.body);
-  return new Set([...ok].filter(([, v]) => v).map(([k]) => k));
+  return ok;
 }
 
 /** The index expression with the vector loop variable at the first lane of block `i<v>`. */

@@ -79,7 +79,7 @@ def parse_spec(spec):
 
 
 # Old DenseNet checkpoints (the published .pth files) name layers 'norm.1' where the model says 'norm1'.
-_DENSENET_OLD_KEY = re.compile(r"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$")
+_DENSENET_OLD_KEY = re.compile(r"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var|num_batches_tracked))$")
 
 
 def read_checkpoint(path):

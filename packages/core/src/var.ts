@@ -30,12 +30,15 @@ export class Var {
   /** Optional label shown by explain() and in errors. */
   name: string | undefined;
   private disposed = false;
+  /** Created from data (a leaf that cannot be recomputed), as opposed to computed by an op. */
+  private readonly fromData: boolean;
 
   private constructor(shape: Shape, dtype: DType, node: OpNode | null) {
     this.id = nextId++;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.node = node;
+    this.fromData = node === null;
     const grad = isGradEnabled();
     this.stopGrad = !grad;
     this.retainGraph = grad;
@@ -143,15 +146,19 @@ export class Var {
       );
     }
     if (value === this) return this;
+    const wasLeaf = value.fromData && value.node === null;
     value.realize();
     releaseStorage(this);
-    // Move the storage: `value` is left unrealized, recomputable from its node if it has one.
+    // Move the storage: `value` keeps its graph and is recomputed if it is used again.
     const s = detachStorage(value) as Storage;
-    if (value.node === null) {
+    if (wasLeaf) {
       // A leaf cannot be recomputed: give it its own copy back.
       const copy = allocStorage(s.backend, s.dtype, s.numel);
       s.backend.write(copy, s.backend.readSync(s));
       attachStorage(value, copy);
+    } else if (value.node === null) {
+      // Built under noGrad, its graph was dropped when realized: nothing is left to recompute it from.
+      value.disposed = true;
     }
     attachStorage(this, s);
     this.node = null;

@@ -148,3 +148,17 @@ describe('Var', () => {
     expect(v.toString()).toContain('disposed');
   });
 });
+
+describe('assign', () => {
+  it('moves a computed value without leaving a copy behind, also under noGrad', async () => {
+    const { noGrad } = await import('../src/index.js');
+    const before = memory().liveBytes;
+    const w = data([1, 2, 3, 4], [4], 'float32');
+    const after = memory().liveBytes;
+    noGrad(() => w.assign(add(w, w)));
+    expect(memory().liveBytes).toBe(after);
+    expect(Array.from(w.dataSync())).toEqual([2, 4, 6, 8]);
+    w.dispose();
+    expect(memory().liveBytes).toBe(before);
+  });
+});

@@ -11,7 +11,7 @@
 //   - Union launches: dim.x a multiple of 4*N.
 // A failed check inside bang_emu_launch() makes the launch return non-zero (the message is kept
 // for bang_emu_last_error()); outside a launch it prints the message and aborts. Strict mode also
-// fills NRAM with NaN bytes before every task, like the stale NRAM of a real core.
+// fills NRAM with NaN bytes at the start of every launch, like the stale NRAM of a real core.
 // One translation unit per program or shared library: the header defines the task variables and
 // the exported bang_emu_last_error().
 #ifndef METAOP_BANG_EMU_H
@@ -404,13 +404,15 @@ static inline int bang_emu_launch(cnrtDim3_t dim, cnrtFunctionType_t type, void*
   taskDim = taskDimX * taskDimY * taskDimZ;
   coreDim = block ? 1 : 4;
   clusterDim = block ? 0 : taskDim / 4;
+  // Stale NRAM: NaN bytes, so code that computes on lanes it never loaded shows it. Once per launch
+  // (later tasks see their predecessor's leftovers, as a core sees the last kernel's).
+  if (BANG_EMU_STRICT && nram) memset(nram, 0xff, nram_bytes);
   for (taskIdZ = 0; taskIdZ < taskDimZ; taskIdZ++)
     for (taskIdY = 0; taskIdY < taskDimY; taskIdY++)
       for (taskIdX = 0; taskIdX < taskDimX; taskIdX++) {
         taskId = (taskIdZ * taskDimY + taskIdY) * taskDimX + taskIdX;
         coreId = block ? 0 : taskId % 4;
         clusterId = block ? 0 : taskId / 4;
-        if (BANG_EMU_STRICT && nram) memset(nram, 0xff, nram_bytes);
         body();
       }
   taskId = taskIdX = taskIdY = taskIdZ = coreId = clusterId = 0;

@@ -56,8 +56,10 @@ export function createBangBackend(options: BangBackendOptions = {}): BangBackend
     label: toolchain.emulated ? 'bang (emulated)' : `bang (${target.name}, ${toolchain.version})`,
     ...(toolchain.emulated ? emulatedMemory(self) : cnrtMemory(toolchain.neuwareHome as string, self)),
     // Every loop nest is split across the launch's tasks; vectorize marks the loops the vector
-    // path may take (the renderer decides). No register tiling: MLU cores have no such registers.
-    schedule: { threads: taskCount(target), vectorLanes: 64, parallelMinWork: 1 },
+    // path may take (the renderer decides); padded inputs of heavy reductions are restaged into
+    // GDRAM scratch copies (no bounds tests in the inner loops). No register tiling: its lane
+    // tiles would take the contiguous reductions the vector path runs with __bang_sumpool.
+    schedule: { threads: taskCount(target), vectorLanes: 64, parallelMinWork: 1, restage: { minReuse: 8, minWork: 1 << 16 } },
     renderer,
     compile(jobs) {
       const preamble = renderer.preambleText();

@@ -45,6 +45,12 @@ export interface VectorPlan {
 }
 
 const COUNT_ALIGN = 64;
+/**
+ * Shortest loops worth a vector: below these a padded 64-lane tile (and, for sums, the pooling
+ * that follows) costs more than the scalar loop, e.g. the 5-tap rows of a 5x5 convolution.
+ */
+const MIN_STORE = 32;
+const MIN_SUM = COUNT_ALIGN;
 /** Largest expanded segment (elements) worth staging for flat mode. */
 const MAX_UNIT = 8192;
 const UNARY = new Set<string>(['neg', 'abs', 'exp', 'log', 'sqrt', 'rsqrt', 'tanh', 'sigmoid']);
@@ -220,8 +226,8 @@ function planStore(body: readonly Stmt[], vars: readonly number[], period: numbe
 /** A vectorisable innermost loop: per-row element-wise store, or a float32 add-reduction. */
 export function planLoop(loop: LoopStmt, accs: ReadonlyMap<number, Accumulator>, isFloat32: (buf: number) => boolean): VectorPlan | null {
   if (!loop.schedule.vectorize) return null;
-  if (loop.role === 'spatial') return planStore(loop.body, [loop.v], 0, isFloat32);
-  if (loop.role !== 'reduce' || loop.body.length !== 1 || loop.body[0].s !== 'accUpdate') return null;
+  if (loop.role === 'spatial') return loop.extent >= MIN_STORE ? planStore(loop.body, [loop.v], 0, isFloat32) : null;
+  if (loop.role !== 'reduce' || loop.extent < MIN_SUM || loop.body.length !== 1 || loop.body[0].s !== 'accUpdate') return null;
   const update = loop.body[0];
   const acc = accs.get(update.acc);
   if (!acc || acc.fn !== 'add' || acc.dtype !== 'float32' || acc.tile.length > 0 || update.tile.length > 0) return null;
@@ -239,7 +245,7 @@ export function planLoop(loop: LoopStmt, accs: ReadonlyMap<number, Accumulator>,
 export function planRows(outer: LoopStmt, isFloat32: (buf: number) => boolean): VectorPlan | null {
   const inner = outer.body.length === 1 && outer.body[0].s === 'loop' ? outer.body[0] : null;
   if (!inner || outer.role !== 'spatial' || inner.role !== 'spatial' || !inner.schedule.vectorize || inner.schedule.parallel) return null;
-  if (inner.extent >= 4 * COUNT_ALIGN) return null;
+  if (inner.extent >= 4 * COUNT_ALIGN || outer.extent * inner.extent < MIN_STORE) return null;
   const plan = planStore(inner.body, [outer.v, inner.v], inner.extent, isFloat32);
   if (!plan || plan.segments.length === 0 || plan.unit > MAX_UNIT) return null;
   return plan;

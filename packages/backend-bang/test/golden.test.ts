@@ -95,6 +95,14 @@ describe('bang golden structure', () => {
     expectOracle(build);
   });
 
+  it('restages a padded convolution input into scratch in a first launch', () => {
+    const build = () => M.conv2d(M.tensor(data(2 * 8 * 16 * 16, 10), [2, 8, 16, 16]), M.tensor(data(16 * 8 * 9, 11), [16, 8, 3, 3]), { padding: 1 });
+    const [k] = explain(build(), { backend: 'bang' }).kernels;
+    expect(k.notes.join(' ')).toMatch(/restaged/);
+    expect(k.source).toMatch(/_p1<<<dim, cnrtFuncTypeUnion1, queue>>>/); // the copy must finish before any task reads it
+    expectOracle(build);
+  });
+
   it('has one extern "C" launcher for both cncc and the emulator', () => {
     const [src] = sources(M.tensor([1, 2, 3]).neg());
     const launcher = src.slice(src.indexOf('extern "C"'));

@@ -53,6 +53,7 @@ export function createCBackend(): CBackend {
       tile: { lanes: 8, vectors: 2, rows: 6, minWork: 1 << 16 },
       unroll: 4,
       restage: { minReuse: 8, minWork: 1 << 16 },
+      shapeClasses: true,
     },
     renderer,
     compile(jobs) {

@@ -13,7 +13,7 @@ export function createJsBackend(): CompiledBackend {
     label: 'js (generated JavaScript)',
     // The storages name their backend, which exists once the device does.
     ...hostMemory(() => backend),
-    schedule: { threads: 1, vectorLanes: 0 },
+    schedule: { threads: 1, vectorLanes: 0, shapeClasses: true },
     renderer,
     compile(jobs) {
       return jobs.map((job): Executable => {

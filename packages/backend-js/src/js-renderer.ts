@@ -33,7 +33,8 @@ export class JsRenderer extends CRenderer {
 
   protected override loopHeader(loop: LoopStmt): string[] {
     const v = `i${loop.v}`;
-    return [`for (let ${v} = 0; ${v} < ${loop.extent}; ${v}++) {`];
+    const extent = loop.dynamicSlot === undefined ? String(loop.extent) : `params[${loop.dynamicSlot}]`;
+    return [`for (let ${v} = 0; ${v} < ${extent}; ${v}++) {`];
   }
 
   protected override declareTile(acc: Accumulator, init: string): void {

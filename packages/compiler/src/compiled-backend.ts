@@ -88,6 +88,9 @@ export function planKernels(graph: Graph, device: Pick<Device, 'schedule' | 'par
     const scheduled = schedule(lowered.kernel, device.schedule);
     const key = hash64(kernelKey(scheduled, device.renderer.dialect));
     const kernel: Kernel = { ...scheduled, name: `k_${key}` };
+    // Shape-class kernels read their trip count from the last param.
+    const paramSources = scheduled.shapeClass ? [...lowered.paramSources, { v: group.root, field: 'numel' as const }] : lowered.paramSources;
+    const params = scheduled.shapeClass ? [...lowered.params, group.root.numel] : lowered.params;
     return {
       key,
       kernel,
@@ -95,8 +98,8 @@ export function planKernels(graph: Graph, device: Pick<Device, 'schedule' | 'par
       root: group.root,
       inputs: lowered.bufferVars.slice(0, -1),
       members: group.members,
-      params: lowered.params,
-      paramSources: lowered.paramSources,
+      params,
+      paramSources,
     };
   });
 }

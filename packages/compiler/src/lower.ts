@@ -30,7 +30,7 @@ import type { KernelGroup } from './partition.js';
 /** Where a runtime param comes from: a field of a graph node, re-read on every run. */
 export interface ParamSource {
   readonly v: Var;
-  readonly field: 'value' | 'seed' | 'offset';
+  readonly field: 'value' | 'seed' | 'offset' | 'numel';
 }
 
 export interface LoweredKernel {
@@ -45,6 +45,7 @@ export interface LoweredKernel {
 
 /** Reads the current value of a param source. */
 export function paramValue(p: ParamSource): number {
+  if (p.field === 'numel') return p.v.numel;
   const node = p.v.node as OpNode;
   if (node.op === 'constant' && p.field === 'value') return node.value;
   if (node.op === 'random') return p.field === 'seed' ? node.seed : node.offset;

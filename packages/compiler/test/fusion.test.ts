@@ -5,7 +5,7 @@ import * as M from '@metaop/ops';
 import { CRenderer, planKernels, type PlannedKernel } from '@metaop/compiler';
 
 const device = {
-  schedule: { threads: 2, vectorLanes: 8, tile: { lanes: 8, vectors: 2, rows: 6, minWork: 1 << 12 } },
+  schedule: { threads: 2, vectorLanes: 8, tile: { lanes: 8, vectors: 2, rows: 6, minWork: 1 << 12 }, shapeClasses: true },
   renderer: new CRenderer(),
 };
 
@@ -71,13 +71,24 @@ describe('fusion', () => {
     expect(ks.length).toBeLessThanOrEqual(4);
   });
 
+  it('flat element-wise kernels form shape classes: one key for every size', () => {
+    const keys = [7, 1000, 65536].map((n) => kernels(param([n]).mul(0.3).add(param([n])).relu())[0]);
+    expect(new Set(keys.map((k) => k.key)).size).toBe(1);
+    expect(keys.map((k) => k.params[k.params.length - 1])).toEqual([7, 1000, 65536]);
+    // A broadcast read is not flat: its size stays in the key.
+    const b1 = kernels(param([4, 8]).add(param([8])))[0];
+    const b2 = kernels(param([4, 16]).add(param([16])))[0];
+    expect(b1.key).not.toBe(b2.key);
+  });
+
   it('kernel keys ignore buffer identity and runtime constants', () => {
     const a = kernels(param([10, 10]).mul(0.123).add(param([10, 10])));
     const b = kernels(param([10, 10]).mul(0.456).add(param([10, 10])));
     expect(a[0].key).toBe(b[0].key);
-    expect(a[0].params).toEqual([Math.fround(0.123)]);
-    expect(b[0].params).toEqual([Math.fround(0.456)]);
-    const c = kernels(param([10, 11]).mul(0.456).add(param([10, 11])));
-    expect(c[0].key).not.toBe(b[0].key);
+    expect(a[0].params).toEqual([Math.fround(0.123), 100]);
+    expect(b[0].params).toEqual([Math.fround(0.456), 100]);
+    const c = kernels(param([10, 11]).mul(0.456).add(param([11])));
+    const d = kernels(param([10, 10]).mul(0.456).add(param([10])));
+    expect(c[0].key).not.toBe(d[0].key);
   });
 });

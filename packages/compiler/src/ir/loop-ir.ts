@@ -100,7 +100,10 @@ export type Stmt =
       readonly s: 'loop';
       /** Loop variable number: index expressions read it as i<v>. */
       readonly v: number;
+      /** Trip count of this instance; with `dynamicSlot` set, the kernel reads it from that param. */
       readonly extent: number;
+      /** Param slot holding the trip count at run time (shape-class kernels serve every size). */
+      readonly dynamicSlot?: number;
       readonly role: LoopRole;
       readonly schedule: LoopSchedule;
       readonly body: readonly Stmt[];
@@ -148,4 +151,6 @@ export interface Kernel {
   readonly body: readonly Stmt[];
   /** Free-form notes for explain(): the fused ops and the pattern recognised. */
   readonly notes: readonly string[];
+  /** The kernel works for any element count (buffer sizes and the flat loop's trip count are runtime values). */
+  readonly shapeClass?: boolean;
 }

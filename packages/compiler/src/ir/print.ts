@@ -4,7 +4,9 @@ import type { Expr, Kernel, Stmt } from './loop-ir.js';
 
 export function printKernel(kernel: Kernel): string {
   const lines: string[] = [];
-  const bufs = kernel.buffers.map((b, i) => `${b.role === 'input' ? 'in' : b.role === 'output' ? 'out' : 'scratch'} b${i}:${b.dtype}[${b.numel}]`).join(', ');
+  const bufs = kernel.buffers
+    .map((b, i) => `${b.role === 'input' ? 'in' : b.role === 'output' ? 'out' : 'scratch'} b${i}:${b.dtype}[${kernel.shapeClass ? 'n' : b.numel}]`)
+    .join(', ');
   lines.push(`kernel ${kernel.name}(${bufs}; params ${kernel.paramCount})`);
   for (const note of kernel.notes) lines.push(`  # ${note}`);
   printStmts(kernel.body, 1, lines);
@@ -20,7 +22,8 @@ function printStmts(stmts: readonly Stmt[], depth: number, out: string[]): void 
         const sched = Object.entries(s.schedule)
           .filter(([, v]) => v !== undefined && v !== false)
           .map(([k, v]) => (v === true ? k : `${k}=${v}`));
-        out.push(`${pad}for i${s.v} < ${s.extent} (${[s.role, ...sched].join(' ')})`);
+        const extent = s.dynamicSlot === undefined ? String(s.extent) : `param${s.dynamicSlot}`;
+        out.push(`${pad}for i${s.v} < ${extent} (${[s.role, ...sched].join(' ')})`);
         printStmts(s.body, depth + 1, out);
         break;
       }

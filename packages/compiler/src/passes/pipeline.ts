@@ -4,6 +4,7 @@ import { mergeLoops } from './merge-loops.js';
 import { parallelize } from './parallel.js';
 import { tileReductions, type TileOptions } from './tile.js';
 import { restagePaddedInputs, type RestageOptions } from './restage.js';
+import { shapeClass } from './shape-class.js';
 import { reorderScatterNests } from './reorder.js';
 import { removeUnitLoops } from './unit-loops.js';
 import { unrollSmallLoops } from './unroll.js';
@@ -22,6 +23,8 @@ export interface ScheduleOptions {
   readonly restage?: RestageOptions;
   /** Fully unroll loops up to this extent (0 or absent: no unrolling). */
   readonly unroll?: number;
+  /** Compile flat element-wise kernels once for every size (the renderer must support dynamic trip counts). */
+  readonly shapeClasses?: boolean;
 }
 
 export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
@@ -29,6 +32,7 @@ export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
   if (options.restage) k = restagePaddedInputs(k, options.restage);
   if (options.tile) k = removeUnitLoops(tileReductions(k, options.tile));
   k = mergeLoops(k);
+  if (options.shapeClasses) k = shapeClass(k);
   if (options.threads > 1) k = parallelize(k, { minWork: options.parallelMinWork ?? 1 << 15 });
   k = reorderScatterNests(k);
   if (options.vectorLanes > 1) k = vectorize(k, { lanes: options.vectorLanes });

@@ -106,11 +106,14 @@ export class CRenderer {
   protected loopHeader(loop: LoopStmt, reductionClause: string): string[] {
     const v = `i${loop.v}`;
     const out: string[] = [];
+    const extent = loop.dynamicSlot === undefined ? this.intLit(loop.extent) : `(int64_t)params[${loop.dynamicSlot}]`;
     if (this.openmp && loop.schedule.parallel) {
-      out.push(`#pragma omp parallel for${loop.schedule.vectorize ? ' simd' : ''} schedule(static)${reductionClause}`);
+      // A runtime trip count decides at run time whether threads pay off.
+      const when = loop.dynamicSlot === undefined ? '' : ` if(${extent} > 32768)`;
+      out.push(`#pragma omp parallel for${loop.schedule.vectorize ? ' simd' : ''} schedule(static)${when}${reductionClause}`);
     } else if (this.openmp && loop.schedule.vectorize) out.push(`#pragma omp simd${reductionClause}`);
     else if (loop.schedule.unroll) out.push(`#pragma GCC unroll ${Math.min(loop.extent, 16)}`);
-    out.push(`for (int64_t ${v} = 0; ${v} < ${this.intLit(loop.extent)}; ${v}++) {`);
+    out.push(`for (int64_t ${v} = 0; ${v} < ${extent}; ${v}++) {`);
     return out;
   }
 

@@ -270,7 +270,7 @@ export class BangRenderer extends CRenderer {
       case 'load':
         return this.emit(`__memcpy(${d}, b${op.buf} + ${this.index(op.base)} + ${o}, ${n} * 4, GDRAM2NRAM);`);
       case 'fill':
-        return this.emit(`__bang_write_value(${d}, ${np}, s${op.value});`);
+        return this.emit(`__bang_write_value(${d}, ${np}, s${op.scalar});`);
       case 'unary': {
         const a = `nv${op.a}`;
         if (op.fn === 'neg') return this.emit(`__bang_mul_scalar(${d}, ${a}, -1.0f, ${np});`);

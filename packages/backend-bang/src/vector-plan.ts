@@ -19,7 +19,7 @@ export type VecOp =
   | { readonly op: 'load'; readonly dst: number; readonly buf: number; readonly base: IndexExpr }
   | { readonly op: 'binary'; readonly fn: VecBinary; readonly dst: number; readonly a: Operand; readonly b: Operand }
   | { readonly op: 'unary'; readonly fn: VecUnary; readonly dst: number; readonly a: number }
-  | { readonly op: 'fill'; readonly dst: number; readonly value: number };
+  | { readonly op: 'fill'; readonly dst: number; readonly scalar: number };
 
 /** A row of `period` elements staged once and repeated to `unit` elements; or the reciprocal of one. */
 export type Segment = { readonly buf: number; readonly base: IndexExpr } | { readonly recipOf: number };
@@ -216,7 +216,7 @@ function planStore(body: readonly Stmt[], vars: readonly number[], period: numbe
   if (result.kind === 'scalar') {
     // A value constant along the row (fills such as zeros/ones): broadcast it into a slot.
     const dst = p.slots++;
-    p.ops.push({ op: 'fill', dst, value: result.id });
+    p.ops.push({ op: 'fill', dst, scalar: result.id });
     result = { kind: 'vec', slot: dst };
   }
   const unit = period > 0 ? (period * COUNT_ALIGN) / gcd(period, COUNT_ALIGN) : COUNT_ALIGN;

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import * as M from '@metaop/ops';
 import { explain } from '@metaop/compiler';
-import { backendByName, type Var } from '@metaop/core';
-import { BangRenderer, bangTarget, type BangBackend } from '@metaop/backend-bang';
+import { backendByName, registerBackend, type Var } from '@metaop/core';
+import { BangRenderer, bangTarget, createBangBackend, type BangBackend } from '@metaop/backend-bang';
 
 function sources(v: Var): string[] {
   return explain(v, { backend: 'bang' }).kernels.map((k) => k.source);
@@ -49,6 +49,12 @@ describe('bang golden structure', () => {
     expect(k).toMatch(/np\d+ = \(n\d+ \+ 63\) \/ 64 \* 64/);
     expect(k).toMatch(/lo\d+ = \(int64_t\)taskId \* c\d+/);
     expect(k).not.toMatch(/for \(int64_t i\d+/);
+    expectOracle(build);
+  });
+
+  it('fills a constant with __bang_write_value', () => {
+    const build = () => M.full([3, 100], 3.25);
+    expect(body(sources(build())[0])).toMatch(/__bang_write_value\(nv0, np\d+, s0\);/);
     expectOracle(build);
   });
 
@@ -121,5 +127,19 @@ describe('bang golden structure', () => {
     expect(mlu370).toContain('__nram__ char metaop_nram[655360];');
     expect(mlu370).toContain('__BANG_ARCH__ 372');
     expect(() => bangTarget('mlu100')).toThrow(/unknown MLU target 'mlu100'; use one of mlu270, mlu370/);
+  });
+
+  it('runs mlu370 kernels with their larger NRAM tiles under the strict budget', () => {
+    registerBackend({ name: 'bang-mlu370', priority: -1, available: () => true, create: () => createBangBackend({ target: 'mlu370' }) });
+    const build = () => M.tensor(data(300000, 12)).mul(3).add(M.tensor(data(300000, 13))).relu();
+    const b = backendByName('bang-mlu370') as BangBackend;
+    expect(b.target.name).toBe('mlu370');
+    const tile = (src: string) => Number(/vector path: NRAM tiles of (\d+) floats/.exec(src)?.[1]);
+    const on370 = tile(b.kernelsFor([build()])[0].source);
+    const on270 = tile(sources(build())[0]);
+    expect(on370).toBeGreaterThan(on270 * 1.5); // 640 KB of usable NRAM against 384 KB
+    const got = M.withBackend('bang-mlu370', () => build().dataSync());
+    const want = M.withBackend('reference', () => build().dataSync());
+    for (let i = 0; i < want.length; i += 997) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want[i])));
   });
 });

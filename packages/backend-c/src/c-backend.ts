@@ -52,7 +52,7 @@ export function createCBackend(): CBackend {
       vectorLanes: 8,
       tile: { lanes: 8, vectors: 2, rows: 6, minWork: 1 << 16 },
       unroll: 4,
-      restage: { minReuse: 8, minWork: 1 << 16 },
+      restage: { lanes: 8, minReuse: 8, minWork: 1 << 16 },
       shapeClasses: true,
     },
     renderer,

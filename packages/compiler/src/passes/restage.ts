@@ -11,6 +11,8 @@ import { strideOf } from './linear.js';
 import { kernelRanges } from './ranges.js';
 
 export interface RestageOptions {
+  /** Vector lanes of the tile pass that follows (packing makes its vector axis contiguous); default 8. */
+  readonly lanes?: number;
   /** Minimum multiply-adds per element of the input before a padded copy pays off. */
   readonly minReuse: number;
   /** Minimum kernel work. */
@@ -74,24 +76,78 @@ interface Plan {
   readonly fill: number;
 }
 
-/** The innermost spatial loop whose output store is contiguous: the axis tiles vectorise. */
-function vectorAxis(kernel: Kernel): number | undefined {
-  let found: number | undefined;
-  const visit = (stmts: readonly Stmt[], spatial: number[]) => {
-    for (const s of stmts) {
-      if (s.s === 'loop') visit(s.body, s.role === 'spatial' ? [...spatial, s.v] : spatial);
-      else if (s.s === 'store' && s.buf < kernel.buffers.length) {
-        for (let i = spatial.length - 1; i >= 0; i--) {
-          if (strideOf(s.index, spatial[i]) === 1) {
-            found = spatial[i];
-            return;
-          }
-        }
-      }
+/** Loads in the values that accumulators take. */
+function updateLoads(stmts: readonly Stmt[], out: Load[] = []): Load[] {
+  const seen = new Set<Expr>();
+  const visitExpr = (e: Expr) => {
+    if (seen.has(e)) return;
+    seen.add(e);
+    switch (e.op) {
+      case 'load':
+        out.push(e);
+        break;
+      case 'cast':
+      case 'unary':
+        visitExpr(e.a);
+        break;
+      case 'binary':
+        visitExpr(e.a);
+        visitExpr(e.b);
+        break;
+      case 'select':
+        visitExpr(e.cond);
+        visitExpr(e.a);
+        visitExpr(e.b);
+        break;
+      default:
+        break;
     }
   };
-  visit(kernel.body.slice(-1), []);
-  return found;
+  for (const s of stmts) {
+    if (s.s === 'loop') updateLoads(s.body, out);
+    else if (s.s === 'accUpdate') visitExpr(s.value);
+  }
+  return out;
+}
+
+/** How a load reads along loop v: contiguously or not at all (ok), or through one source dim a copy can make innermost (pack). */
+function along(e: Load, v: number): 'ok' | 'pack' | 'bad' {
+  const s = strideOf(e.index, v);
+  if (s === 0 || s === 1) return 'ok';
+  const src = e.source;
+  if (!src || e.dynamic.length > 0) return 'bad';
+  const moving = src.coords.map((c, d) => (strideOf(c, v) === 0 ? -1 : d)).filter((d) => d >= 0);
+  return moving.length === 1 && strideOf(src.coords[moving[0]], v) === 1 ? 'pack' : 'bad';
+}
+
+/**
+ * The axis the tile pass will vectorise: the innermost output-contiguous loop when its reads are
+ * (or can be packed to be) contiguous, else the longest output loop that can be made so
+ * (output channels of strided or 7x7 convolutions).
+ */
+function vectorAxis(kernel: Kernel, lanes: number): number | undefined {
+  const main = kernel.body[kernel.body.length - 1];
+  const spatial: { v: number; extent: number }[] = [];
+  let store: Extract<Stmt, { s: 'store' }> | undefined;
+  const visit = (stmts: readonly Stmt[]) => {
+    for (const s of stmts) {
+      if (s.s === 'loop') {
+        if (s.role === 'spatial') spatial.push({ v: s.v, extent: s.extent });
+        visit(s.body);
+      } else if (s.s === 'store') store = s;
+    }
+  };
+  if (!main) return undefined;
+  visit([main]);
+  const loads = updateLoads([main]);
+  if (!store || loads.length === 0) return undefined;
+  const usable = spatial.filter((l) => l.extent >= lanes && loads.every((e) => along(e, l.v) !== 'bad'));
+  const contiguous = [...usable].reverse().find((l) => strideOf((store as Extract<Stmt, { s: 'store' }>).index, l.v) === 1);
+  // A short contiguous axis with a large remainder (14 = 8 + 6) leaves much of the work outside
+  // whole vectors; a longer axis does better even if it needs a packed copy.
+  if (contiguous && (contiguous.extent % lanes === 0 || contiguous.extent >= 4 * lanes)) return contiguous.v;
+  const packs = (l: { v: number }) => loads.filter((e) => along(e, l.v) === 'pack').length;
+  return [...usable].sort((a, b) => packs(a) - packs(b) || b.extent - a.extent)[0]?.v;
 }
 
 export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Kernel {
@@ -103,7 +159,7 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Ke
   const extents = [...kernel.loopExtents];
   const copies: Stmt[] = [];
 
-  const lane = vectorAxis(kernel);
+  const lane = vectorAxis(kernel, options.lanes ?? 8);
   const planFor = (e: Load): Plan | undefined => {
     const src = e.source;
     if (!src || e.dynamic.length > 0) return undefined;

@@ -90,9 +90,17 @@ export function tileReductions(kernel: Kernel, options: TileOptions): Kernel {
   const storeStride = (v: number) => strideOf(nest.store.index, v);
 
   // The vector axis: stored contiguously, every load contiguous or invariant along it.
-  const vectorAxis = [...nest.spatial]
-    .reverse()
-    .find((l) => storeStride(l.v) === 1 && l.extent >= options.lanes && loads.every((e) => [0, 1].includes(strideOf(e, l.v) ?? -1)));
+  const readsContiguously = (l: LoopStmt) => l.extent >= options.lanes && loads.every((e) => [0, 1].includes(strideOf(e, l.v) ?? -1));
+  // Prefer an axis the output is stored along contiguously; else any axis the reads are
+  // contiguous along (the epilogue then stores lane by lane).
+  const wholeVectors = (l: LoopStmt) => l.extent % options.lanes === 0 || l.extent >= 4 * options.lanes;
+  const contiguousStore = [...nest.spatial].reverse().find((l) => storeStride(l.v) === 1 && readsContiguously(l));
+  const vectorAxis =
+    (contiguousStore && wholeVectors(contiguousStore) ? contiguousStore : undefined) ??
+    [...nest.spatial]
+      .filter(readsContiguously)
+      .sort((a, b) => loads.filter((e) => strideOf(e, b.v) === 1).length - loads.filter((e) => strideOf(e, a.v) === 1).length || b.extent - a.extent)[0] ??
+    contiguousStore;
   // The reuse axis: the one along which the loads that feed the vector lanes are invariant (they
   // are then read once per tile row set), then the one along which most loads are invariant.
   const vectorLoads = vectorAxis ? loads.filter((e) => strideOf(e, vectorAxis.v) !== 0) : loads;

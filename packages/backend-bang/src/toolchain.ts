@@ -60,7 +60,7 @@ export function bangToolchain(target: BangTarget): BangToolchain {
   if (real) {
     const { cncc, home } = real;
     const flags = ['-x', 'bang', `--bang-mlu-arch=${target.mluArch}`, '-O3', `-I${join(home, 'include')}`, `-L${join(home, 'lib64')}`];
-    return { cc: cncc, version: versionOf(cncc), flags: [...flags, '-Wl,--no-as-needed', '-lcnrt', '-lcndrv'], openmp: false, nodelete: false, cpu: target.name, emulated: false, neuwareHome: home };
+    return { cc: cncc, version: versionOf(cncc), flags: [...flags, '-Wl,--no-as-needed', '-lcnrt', '-lcndrv'], openmp: false, nodelete: false, avx512: false, cpu: target.name, emulated: false, neuwareHome: home };
   }
   const cxx = findCxx();
   if (!cxx) throw new Error('no C++ compiler found for the BANG emulation (looked for $CXX, c++, g++ and clang++)');
@@ -77,5 +77,5 @@ export function bangToolchain(target: BangTarget): BangToolchain {
     `-DBANG_EMU_STRICT=${strictEmulation() ? 1 : 0}`,
   ];
   // The header's digest is part of the version, so the kernel cache key changes with the header.
-  return { cc: cxx, version: `${versionOf(cxx)}; bang_emu.h ${header}`, flags, openmp: false, nodelete: false, cpu: cpuModel(), emulated: true };
+  return { cc: cxx, version: `${versionOf(cxx)}; bang_emu.h ${header}`, flags, openmp: false, nodelete: false, avx512: false, cpu: cpuModel(), emulated: true };
 }

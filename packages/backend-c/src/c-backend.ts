@@ -1,7 +1,7 @@
 // The `c` backend: kernels rendered as C, compiled by the system compiler into shared libraries
 // (cached on disk), loaded with koffi and called through one ABI: void k(void** bufs, const double* params).
 import koffi from 'koffi';
-import { registerBackend } from '@metaop/core';
+import { readEnv, registerBackend } from '@metaop/core';
 import { createCompiledBackend, CRenderer, type CompiledBackend, type Device, type Executable } from '@metaop/compiler';
 import { resolveCacheDir } from './cache-dir.js';
 import { KernelCache } from './kernel-cache.js';
@@ -36,12 +36,25 @@ function load(path: string, symbol: string): NativeKernel {
   return fn;
 }
 
+/**
+ * Floats per vector register in register tiles and packed inputs: 16 where the compiler targets
+ * AVX-512, else 8 (AVX2 width; narrower CPUs split the GCC vectors). METAOP_VECTOR_LANES=8|16 overrides.
+ */
+function vectorLanes(avx512: boolean): number {
+  const forced = readEnv('METAOP_VECTOR_LANES');
+  if (forced === undefined || forced === '') return avx512 ? 16 : 8;
+  if (forced !== '8' && forced !== '16') throw new Error(`METAOP_VECTOR_LANES must be 8 or 16, got '${forced}'`);
+  return Number(forced);
+}
+
 export function createCBackend(): CBackend {
   const cacheDir = resolveCacheDir();
   const toolchain = detectToolchain(cacheDir);
   const cache = new KernelCache(cacheDir, toolchain);
+  const lanes = vectorLanes(toolchain.avx512);
   const renderer = new CRenderer();
   renderer.openmp = toolchain.openmp;
+  renderer.vectorLanes = lanes;
   const device: Device = {
     name: 'c',
     label: `c (${toolchain.version.split(' ')[0]} ${toolchain.flags.join(' ')})`,
@@ -49,10 +62,11 @@ export function createCBackend(): CBackend {
     ...nativeMemory(() => backend),
     schedule: {
       threads: toolchain.openmp ? availableParallelism() : 1,
-      vectorLanes: 8,
-      tile: { lanes: 8, vectors: 2, rows: 6, minWork: 1 << 16 },
+      vectorLanes: lanes,
+      // 2 x rows vector accumulators: 12 of AVX2's 16 registers, 24 of AVX-512's 32.
+      tile: { lanes, vectors: 2, rows: lanes === 16 ? 12 : 6, minWork: 1 << 16 },
       unroll: 4,
-      restage: { lanes: 8, minReuse: 8, minWork: 1 << 16 },
+      restage: { lanes, minReuse: 8, minWork: 1 << 16 },
       shapeClasses: true,
     },
     renderer,

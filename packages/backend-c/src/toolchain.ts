@@ -18,6 +18,8 @@ export interface Toolchain {
   readonly nodelete: boolean;
   /** CPU model and architecture: part of every cache key because of -march=native. */
   readonly cpu: string;
+  /** The flags target AVX-512 (__AVX512F__ defined): register tiles can be 16 floats wide. */
+  readonly avx512: boolean;
 }
 
 function onPath(cmd: string): string | undefined {
@@ -71,7 +73,7 @@ export function detectToolchain(cacheDir: string): Toolchain {
   if (existsSync(file)) {
     try {
       const t = JSON.parse(readFileSync(file, 'utf8')) as Toolchain;
-      if (t.cc === cc && t.version === version && typeof t.nodelete === 'boolean') return (cached = t);
+      if (t.cc === cc && t.version === version && typeof t.nodelete === 'boolean' && typeof t.avx512 === 'boolean') return (cached = t);
     } catch {
       // a damaged probe record is simply probed again
     }
@@ -87,8 +89,10 @@ export function detectToolchain(cacheDir: string): Toolchain {
   if (!openmp && !compiles(cc, flags, dir)) flags.pop();
   // OpenMP threads must never outlive their code: keep kernel libraries mapped until exit.
   const nodelete = compiles(cc, [...flags, '-Wl,-z,nodelete'], dir);
+  writeFileSync(join(dir, 'probe.c'), '#ifndef __AVX512F__\n#error no AVX-512\n#endif\nint probe(void) { return 0; }\n');
+  const avx512 = compiles(cc, flags, dir);
   rmSync(dir, { recursive: true, force: true });
-  cached = { cc, version, flags, openmp, nodelete, cpu };
+  cached = { cc, version, flags, openmp, nodelete, cpu, avx512 };
   try {
     writeFileSync(file, JSON.stringify(cached));
   } catch {

@@ -4,10 +4,6 @@ export const cHelpers = String.raw`#include <stdint.h>
 #include <math.h>
 #include <string.h>
 
-typedef float mo_v8f __attribute__((vector_size(32), aligned(32)));
-static inline mo_v8f mo_load8(const float* p) { mo_v8f v; memcpy(&v, p, sizeof v); return v; }
-static inline mo_v8f mo_bcast8(float x) { return (mo_v8f){x, x, x, x, x, x, x, x}; }
-
 static inline int64_t mo_fdiv(int64_t a, int64_t b) { int64_t q = a / b; return (q * b != a && ((a < 0) != (b < 0))) ? q - 1 : q; }
 static inline int64_t mo_fmod(int64_t a, int64_t b) { int64_t r = a % b; return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r; }
 static inline int64_t mo_min(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -48,3 +44,17 @@ static inline double mo_normal(uint64_t counter, uint64_t seed) {
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 `;
+
+/**
+ * The GCC vector type of register tiles, `lanes` floats wide (8: AVX2, 16: AVX-512), with an
+ * unaligned load and a broadcast. Kept apart from cHelpers: dialects without x86 vectors omit it.
+ */
+export function cVectorHelpers(lanes: number): string {
+  const bytes = lanes * 4;
+  return [
+    `typedef float mo_vf __attribute__((vector_size(${bytes}), aligned(${bytes})));`,
+    'static inline mo_vf mo_loadv(const float* p) { mo_vf v; memcpy(&v, p, sizeof v); return v; }',
+    `static inline mo_vf mo_bcastv(float x) { return (mo_vf){${Array(lanes).fill('x').join(', ')}}; }`,
+    '',
+  ].join('\n');
+}

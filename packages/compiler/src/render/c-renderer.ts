@@ -15,7 +15,7 @@ import {
 } from '@metaop/core';
 import type { Accumulator, Expr, Kernel, Stmt } from '../ir/loop-ir.js';
 import { kernelRanges } from '../passes/ranges.js';
-import { cHelpers } from './c-helpers.js';
+import { cHelpers, cVectorHelpers } from './c-helpers.js';
 import { isVectorTileLoop, laneClass, laneZero, LANES, vectorAccumulators } from './vector-tiles.js';
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
@@ -33,6 +33,8 @@ export class CRenderer {
   protected accs = new Map<number, Accumulator>();
   /** Render register tiles with explicit vector types (C family only). */
   vectorTiles = true;
+  /** Floats per vector register in those tiles (8: AVX2; 16: AVX-512); the tile pass must agree. */
+  vectorLanes = LANES;
   protected vectorAccs = new Set<number>();
   protected lines: string[] = [];
   protected depth = 0;
@@ -48,7 +50,7 @@ export class CRenderer {
     this.kernel = kernel;
     this.ranges = kernelRanges(kernel);
     this.accs.clear();
-    this.vectorAccs = this.vectorTiles ? vectorAccumulators(kernel, new Map()) : new Set();
+    this.vectorAccs = this.vectorTiles ? vectorAccumulators(kernel, new Map(), this.vectorLanes) : new Set();
     this.lines = [];
     this.depth = 1;
     this.temp = 0;
@@ -65,7 +67,7 @@ export class CRenderer {
   // ---- structure hooks ------------------------------------------------------------------------
 
   protected preamble(): string[] {
-    return [cHelpers];
+    return this.vectorTiles ? [cHelpers, cVectorHelpers(this.vectorLanes)] : [cHelpers];
   }
 
   protected signature(entry: string): string {
@@ -157,7 +159,7 @@ export class CRenderer {
   }
 
   protected loop(s: LoopStmt): void {
-    if (this.vectorAccs.size > 0 && isVectorTileLoop(s, this.accs) && this.vectorAccs.has((s.body[0] as { acc: number }).acc)) {
+    if (this.vectorAccs.size > 0 && isVectorTileLoop(s, this.accs, this.vectorLanes) && this.vectorAccs.has((s.body[0] as { acc: number }).acc)) {
       this.vectorTileLoop(s);
       return;
     }
@@ -197,12 +199,12 @@ export class CRenderer {
     return `acc${acc.id}[${this.tileOffset(acc, tile)}]`;
   }
 
-  /** acc[.., block] += value over LANES lanes at once, with GCC vector types. */
+  /** acc[.., block] += value over vectorLanes lanes at once, with GCC vector types. */
   protected vectorTileLoop(s: LoopStmt): void {
     const u = s.body[0] as Extract<Stmt, { s: 'accUpdate' }>;
     const acc = this.accs.get(u.acc) as Accumulator;
     const v = `i${s.v}`;
-    this.emit(`for (int64_t ${v} = 0; ${v} < ${s.extent / LANES}; ${v}++) {`);
+    this.emit(`for (int64_t ${v} = 0; ${v} < ${s.extent / this.vectorLanes}; ${v}++) {`);
     this.depth++;
     const memo = new Map<Expr, string>();
     const classes = new Map<Expr, 'uniform' | 'varying' | undefined>();
@@ -213,10 +215,10 @@ export class CRenderer {
       if (laneClass(e, s.v, classes) === 'uniform') {
         const [scalar] = this.exprWithTemps([e]);
         const t = this.freshTemp();
-        this.emit(`const mo_v8f ${t} = mo_bcast8(${scalar});`);
+        this.emit(`const mo_vf ${t} = mo_bcastv(${scalar});`);
         out = t;
       } else if (e.op === 'load') {
-        out = `mo_load8(&b${e.buf}[${this.index(laneZero(e.index, s.v))}])`;
+        out = `mo_loadv(&b${e.buf}[${this.index(laneZero(e.index, s.v, this.vectorLanes))}])`;
       } else if (e.op === 'binary') {
         const op = { add: '+', sub: '-', mul: '*', div: '/' }[e.fn as 'add' | 'sub' | 'mul' | 'div'];
         out = `(${vec(e.a)} ${op} ${vec(e.b)})`;
@@ -231,7 +233,7 @@ export class CRenderer {
     const shape = acc.tile;
     let stride = 1;
     const terms: string[] = [`${v}`];
-    stride = shape[shape.length - 1] / LANES;
+    stride = shape[shape.length - 1] / this.vectorLanes;
     for (let k = outer.length - 1; k >= 0; k--) {
       terms.push(`${this.index(outer[k])} * ${stride}`);
       stride *= shape[k];
@@ -270,9 +272,9 @@ export class CRenderer {
   protected accInit(acc: Accumulator): void {
     this.accs.set(acc.id, acc);
     if (this.vectorAccs.has(acc.id)) {
-      const n = acc.tile.reduce((a, b) => a * b, 1) / LANES;
-      this.emit(`mo_v8f acc${acc.id}[${n}];`);
-      this.emit(`for (int t = 0; t < ${n}; t++) acc${acc.id}[t] = mo_bcast8(${this.literal(reduceIdentity(acc.fn as ReduceFn, acc.dtype), acc.dtype)});`);
+      const n = acc.tile.reduce((a, b) => a * b, 1) / this.vectorLanes;
+      this.emit(`mo_vf acc${acc.id}[${n}];`);
+      this.emit(`for (int t = 0; t < ${n}; t++) acc${acc.id}[t] = mo_bcastv(${this.literal(reduceIdentity(acc.fn as ReduceFn, acc.dtype), acc.dtype)});`);
       return;
     }
     if (acc.tile.length > 0) {

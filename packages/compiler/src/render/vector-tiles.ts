@@ -1,11 +1,13 @@
 // Explicit SIMD for register tiles: when a tile's innermost loop is marked for vectorisation and
 // its update reads only lane-contiguous or lane-invariant values, the C dialect renders it with GCC
-// vector types (8 floats per register) instead of relying on auto-vectorisation. Matmul and
+// vector types (8 floats per register, 16 where the CPU has AVX-512) instead of relying on
+// auto-vectorisation. Matmul and
 // convolution micro-kernels come out as broadcast + FMA over accumulators held in registers.
 import { ibin, ic, iv, substituteIndex, type IndexExpr } from '@metaop/core';
 import type { Accumulator, Expr, Kernel, Stmt } from '../ir/loop-ir.js';
 import { strideOf } from '../passes/linear.js';
 
+/** Lanes of a vector register when the renderer is not told otherwise (AVX2: 8 floats). */
 export const LANES = 8;
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
@@ -50,14 +52,14 @@ export function laneClass(e: Expr, v: number, memo = new Map<Expr, Lanes | undef
 }
 
 /** A tile loop rendered with vector registers: `for lane-block { acc[..] += value }`. */
-export function isVectorTileLoop(loop: LoopStmt, accs: ReadonlyMap<number, Accumulator>): boolean {
-  if (loop.role !== 'tile' || !loop.schedule.vectorize || loop.extent % LANES !== 0) return false;
+export function isVectorTileLoop(loop: LoopStmt, accs: ReadonlyMap<number, Accumulator>, lanes = LANES): boolean {
+  if (loop.role !== 'tile' || !loop.schedule.vectorize || loop.extent % lanes !== 0) return false;
   if (loop.body.length !== 1 || loop.body[0].s !== 'accUpdate') return false;
   const u = loop.body[0];
   const acc = accs.get(u.acc);
   if (!acc || acc.fn !== 'add' || acc.dtype !== 'float32' || acc.tile.length === 0) return false;
   const last = u.tile[u.tile.length - 1];
-  if (last.kind !== 'idx' || last.axis !== loop.v || acc.tile[acc.tile.length - 1] % LANES !== 0) return false;
+  if (last.kind !== 'idx' || last.axis !== loop.v || acc.tile[acc.tile.length - 1] % lanes !== 0) return false;
   if (u.tile.slice(0, -1).some((t) => strideOf(t, loop.v) !== 0)) return false;
   return laneClass(u.value, loop.v) === 'varying';
 }
@@ -66,13 +68,13 @@ export function isVectorTileLoop(loop: LoopStmt, accs: ReadonlyMap<number, Accum
  * Accumulators updated in at least one vector tile loop: they are declared as vectors (other,
  * scalar updates such as reduction tails address single lanes through a float pointer).
  */
-export function vectorAccumulators(kernel: Kernel, accs: Map<number, Accumulator>): Set<number> {
+export function vectorAccumulators(kernel: Kernel, accs: Map<number, Accumulator>, lanes = LANES): Set<number> {
   const ok = new Set<number>();
   const visit = (stmts: readonly Stmt[]) => {
     for (const s of stmts) {
       if (s.s === 'accInit') accs.set(s.acc.id, s.acc);
       if (s.s === 'loop') {
-        if (s.body.length === 1 && s.body[0].s === 'accUpdate' && isVectorTileLoop(s, accs)) ok.add(s.body[0].acc);
+        if (s.body.length === 1 && s.body[0].s === 'accUpdate' && isVectorTileLoop(s, accs, lanes)) ok.add(s.body[0].acc);
         else visit(s.body);
       }
     }
@@ -82,6 +84,6 @@ export function vectorAccumulators(kernel: Kernel, accs: Map<number, Accumulator
 }
 
 /** The index expression with the vector loop variable at the first lane of block `i<v>`. */
-export function laneZero(e: IndexExpr, v: number): IndexExpr {
-  return substituteIndex(e, (a) => (a === v ? ibin('*', iv(v), ic(LANES)) : iv(a)));
+export function laneZero(e: IndexExpr, v: number, lanes = LANES): IndexExpr {
+  return substituteIndex(e, (a) => (a === v ? ibin('*', iv(v), ic(lanes)) : iv(a)));
 }

@@ -3,7 +3,7 @@
 import { backendByName, collectGraph, getBackend, type OpNode, type Var } from '@metaop/core';
 import type { CompiledBackend, PlannedKernel } from './compiled-backend.js';
 import { printKernel } from './ir/print.js';
-import { cHelpers } from './render/c-helpers.js';
+import { elideCHelpers } from './render/c-helpers.js';
 
 export interface ExplainedKernel {
   readonly name: string;
@@ -66,7 +66,7 @@ export function explain(vars: Var | readonly Var[], options: { backend?: string;
     lines.push('', `== kernel ${i + 1}/${kernels.length}: ${k.name} writes ${k.output.dtype}[${k.output.shape.join(', ')}]`);
     lines.push(`   fuses ${k.ops.length} op${k.ops.length === 1 ? '' : 's'}: ${k.ops.join('; ')}`);
     lines.push('-- loop IR', k.loopIR);
-    if (options.source !== false) lines.push('-- source', k.source.replace(cHelpers, '/* MetaOp C helpers (packages/compiler/src/render/c-helpers.ts) */\n').trimEnd());
+    if (options.source !== false) lines.push('-- source', elideCHelpers(k.source).trimEnd());
   });
   return { backend: backend.label, kernels, text: lines.join('\n') };
 }

@@ -58,3 +58,10 @@ export function cVectorHelpers(lanes: number): string {
     '',
   ].join('\n');
 }
+
+/** `source` with the shared helpers (scalar and vector) replaced by `note`: for people reading kernels. */
+export function elideCHelpers(source: string, note = '/* MetaOp C helpers and vector types (packages/compiler/src/render/c-helpers.ts) omitted */\n'): string {
+  let out = source.replace(cHelpers, note);
+  for (const lanes of [8, 16]) out = out.replace(cVectorHelpers(lanes), '');
+  return out;
+}

@@ -2,7 +2,7 @@
 // free (checked here against central finite differences), and the one fused kernel the compiler
 // makes of them.
 import type { Var } from '@metaop/core';
-import { cHelpers, explain } from '@metaop/compiler';
+import { elideCHelpers, explain } from '@metaop/compiler';
 import { grad, mul, randn, reindex, reindexReduce, sum, tensor } from '@metaop/ops';
 import type { Example } from '../../cli/example.js';
 import { useBackend } from '../../runtime/backend.js';
@@ -75,7 +75,7 @@ export const customOp: Example = {
     const main = fwd.kernels[fwd.kernels.length - 1];
     if (main) {
       io.print('\ngenerated source of that kernel:\n');
-      io.print(main.source.replace(cHelpers, '/* MetaOp helpers omitted */\n').trim());
+      io.print(elideCHelpers(main.source, '/* MetaOp helpers omitted */\n').trim());
     }
 
     // Gradients come for free: the gradient of reindex is a reindexReduce(add) and vice versa.

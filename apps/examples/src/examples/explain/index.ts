@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Var } from '@metaop/core';
-import { cHelpers, explain } from '@metaop/compiler';
+import { elideCHelpers, explain } from '@metaop/compiler';
 import { grad, noGrad, sum, tensor } from '@metaop/ops';
 import { createModel, modelNames } from '@metaop/models';
 import type { Example } from '../../cli/example.js';
@@ -105,7 +105,7 @@ export const explainExample: Example = {
       : expressionTarget(text, args.list('vars') ?? [], args.flag('grad'));
 
     const ex = explain(target.outputs, { backend: backend.name });
-    const strip = (s: string) => s.replace(cHelpers, '/* MetaOp C helpers (packages/compiler/src/render/c-helpers.ts) omitted */\n').trimEnd();
+    const strip = (s: string) => elideCHelpers(s).trimEnd();
     io.print(`${target.title}`);
     if (ex.kernels.length === 0) {
       io.print(ex.text);

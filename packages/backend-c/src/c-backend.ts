@@ -63,8 +63,9 @@ export function createCBackend(): CBackend {
     schedule: {
       threads: toolchain.openmp ? availableParallelism() : 1,
       vectorLanes: lanes,
-      // 2 x rows vector accumulators: 12 of AVX2's 16 registers, 24 of AVX-512's 32.
-      tile: { lanes, vectors: 2, rows: lanes === 16 ? 12 : 6, minWork: 1 << 16 },
+      // 2 x rows vector accumulators: 12 of AVX2's 16 registers, 24 of AVX-512's 32 (which also
+      // holds 8-float tiles where 16-float vectors would leave a scalar tail).
+      tile: { lanes, vectors: 2, rows: lanes === 16 ? 12 : 6, minWork: 1 << 16, narrowLanes: lanes === 16 ? 8 : undefined },
       unroll: 4,
       restage: { lanes, minReuse: 8, minWork: 1 << 16 },
       shapeClasses: true,

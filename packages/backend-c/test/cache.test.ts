@@ -39,7 +39,7 @@ function run(env: Record<string, string | undefined>): Run {
 
 function runAsync(env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [program], { env: { ...process.env, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(process.execPath, [program], { env: { ...process.env, METAOP_BACKEND: undefined, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
       resolve({ status: error ? 1 : 0, stdout, stderr, result: error ? undefined : JSON.parse(stdout.trim().split('\n').pop() as string) });
     });
   });

@@ -153,4 +153,6 @@ export interface Kernel {
   readonly notes: readonly string[];
   /** The kernel works for any element count (buffer sizes and the flat loop's trip count are runtime values). */
   readonly shapeClass?: boolean;
+  /** Vector width the tile pass chose for this kernel's register tiles, when not the backend's default. */
+  readonly vectorLanes?: number;
 }

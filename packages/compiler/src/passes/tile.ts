@@ -18,6 +18,11 @@ export interface TileOptions {
   readonly rows: number;
   /** Minimum multiply-adds before tiling pays off. */
   readonly minWork: number;
+  /**
+   * A narrower vector width to use instead of `lanes` for a kernel whose vector axis it covers
+   * with fewer operations (a 56-wide axis: 7 vectors of 8 beat 3 vectors of 16 plus 8 scalars).
+   */
+  readonly narrowLanes?: number;
 }
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
@@ -87,20 +92,43 @@ export function tileReductions(kernel: Kernel, options: TileOptions): Kernel {
   const work = [...nest.spatial, ...nest.reduce].reduce((w, l) => w * l.extent, 1);
   if (work < options.minWork) return kernel;
   const loads = loadIndices(nest.update.value, []);
-  const storeStride = (v: number) => strideOf(nest.store.index, v);
+  const narrow = options.narrowLanes;
+  if (narrow !== undefined && narrow < options.lanes) {
+    // Operations per output element along the vector axis: whole vectors, then scalars.
+    const cost = (lanes: number) => {
+      const axis = chooseVectorAxis(nest, loads, lanes);
+      return axis ? (Math.floor(axis.extent / lanes) + (axis.extent % lanes)) / axis.extent : Infinity;
+    };
+    const wide = cost(options.lanes);
+    if (wide !== Infinity && cost(narrow) < wide) {
+      const tiled = tileNest(kernel, nest, prefix, loads, { ...options, lanes: narrow });
+      return { ...tiled, vectorLanes: narrow, notes: [...tiled.notes, `vectors of ${narrow} floats: fewer operations than ${options.lanes} along the vector axis`] };
+    }
+  }
+  return tileNest(kernel, nest, prefix, loads, options);
+}
 
-  // The vector axis: stored contiguously, every load contiguous or invariant along it.
-  const readsContiguously = (l: LoopStmt) => l.extent >= options.lanes && loads.every((e) => [0, 1].includes(strideOf(e, l.v) ?? -1));
-  // Prefer an axis the output is stored along contiguously; else any axis the reads are
-  // contiguous along (the epilogue then stores lane by lane).
-  const wholeVectors = (l: LoopStmt) => l.extent % options.lanes === 0 || l.extent >= 4 * options.lanes;
+/**
+ * The vector axis: stored contiguously, every load contiguous or invariant along it; else any
+ * axis the reads are contiguous along (the epilogue then stores lane by lane).
+ */
+function chooseVectorAxis(nest: ReduceNest, loads: readonly IndexExpr[], lanes: number): LoopStmt | undefined {
+  const storeStride = (v: number) => strideOf(nest.store.index, v);
+  const readsContiguously = (l: LoopStmt) => l.extent >= lanes && loads.every((e) => [0, 1].includes(strideOf(e, l.v) ?? -1));
+  const wholeVectors = (l: LoopStmt) => l.extent % lanes === 0 || l.extent >= 4 * lanes;
   const contiguousStore = [...nest.spatial].reverse().find((l) => storeStride(l.v) === 1 && readsContiguously(l));
-  const vectorAxis =
+  return (
     (contiguousStore && wholeVectors(contiguousStore) ? contiguousStore : undefined) ??
     [...nest.spatial]
       .filter(readsContiguously)
       .sort((a, b) => loads.filter((e) => strideOf(e, b.v) === 1).length - loads.filter((e) => strideOf(e, a.v) === 1).length || b.extent - a.extent)[0] ??
-    contiguousStore;
+    contiguousStore
+  );
+}
+
+function tileNest(kernel: Kernel, nest: ReduceNest, prefix: readonly Stmt[], loads: IndexExpr[], options: TileOptions): Kernel {
+  const vectorAxis = chooseVectorAxis(nest, loads, options.lanes);
+
   // The reuse axis: the one along which the loads that feed the vector lanes are invariant (they
   // are then read once per tile row set), then the one along which most loads are invariant.
   const vectorLoads = vectorAxis ? loads.filter((e) => strideOf(e, vectorAxis.v) !== 0) : loads;

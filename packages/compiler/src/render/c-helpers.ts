@@ -46,22 +46,21 @@ static inline double mo_normal(uint64_t counter, uint64_t seed) {
 `;
 
 /**
- * The GCC vector type of register tiles, `lanes` floats wide (8: AVX2, 16: AVX-512), with an
- * unaligned load and a broadcast. Kept apart from cHelpers: dialects without x86 vectors omit it.
+ * The GCC vector types of register tiles, one per width (8 floats: AVX2, 16: AVX-512), with an
+ * unaligned load and a broadcast each. Kept apart from cHelpers: dialects without them omit it.
  */
-export function cVectorHelpers(lanes: number): string {
-  const bytes = lanes * 4;
-  return [
-    `typedef float mo_vf __attribute__((vector_size(${bytes}), aligned(${bytes})));`,
-    'static inline mo_vf mo_loadv(const float* p) { mo_vf v; memcpy(&v, p, sizeof v); return v; }',
-    `static inline mo_vf mo_bcastv(float x) { return (mo_vf){${Array(lanes).fill('x').join(', ')}}; }`,
-    '',
-  ].join('\n');
+export function cVectorHelpers(widths: readonly number[] = [8, 16]): string {
+  return widths
+    .flatMap((lanes) => [
+      `typedef float mo_vf${lanes} __attribute__((vector_size(${lanes * 4}), aligned(${lanes * 4})));`,
+      `static inline mo_vf${lanes} mo_loadv${lanes}(const float* p) { mo_vf${lanes} v; memcpy(&v, p, sizeof v); return v; }`,
+      `static inline mo_vf${lanes} mo_bcastv${lanes}(float x) { return (mo_vf${lanes}){${Array(lanes).fill('x').join(', ')}}; }`,
+    ])
+    .concat('')
+    .join('\n');
 }
 
 /** `source` with the shared helpers (scalar and vector) replaced by `note`: for people reading kernels. */
 export function elideCHelpers(source: string, note = '/* MetaOp C helpers and vector types (packages/compiler/src/render/c-helpers.ts) omitted */\n'): string {
-  let out = source.replace(cHelpers, note);
-  for (const lanes of [8, 16]) out = out.replace(cVectorHelpers(lanes), '');
-  return out;
+  return source.replace(cHelpers, note).replace(cVectorHelpers(), '');
 }

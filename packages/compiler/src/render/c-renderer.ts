@@ -33,8 +33,10 @@ export class CRenderer {
   protected accs = new Map<number, Accumulator>();
   /** Render register tiles with explicit vector types (C family only). */
   vectorTiles = true;
-  /** Floats per vector register in those tiles (8: AVX2; 16: AVX-512); the tile pass must agree. */
+  /** Floats per vector register in those tiles (8: AVX2; 16: AVX-512) unless a kernel chose its own. */
   vectorLanes = LANES;
+  /** The width for the kernel being rendered. */
+  protected lanes = LANES;
   protected vectorAccs = new Set<number>();
   protected lines: string[] = [];
   protected depth = 0;
@@ -50,7 +52,8 @@ export class CRenderer {
     this.kernel = kernel;
     this.ranges = kernelRanges(kernel);
     this.accs.clear();
-    this.vectorAccs = this.vectorTiles ? vectorAccumulators(kernel, new Map(), this.vectorLanes) : new Set();
+    this.lanes = kernel.vectorLanes ?? this.vectorLanes;
+    this.vectorAccs = this.vectorTiles ? vectorAccumulators(kernel, new Map(), this.lanes) : new Set();
     this.lines = [];
     this.depth = 1;
     this.temp = 0;
@@ -67,7 +70,7 @@ export class CRenderer {
   // ---- structure hooks ------------------------------------------------------------------------
 
   protected preamble(): string[] {
-    return this.vectorTiles ? [cHelpers, cVectorHelpers(this.vectorLanes)] : [cHelpers];
+    return this.vectorTiles ? [cHelpers, cVectorHelpers()] : [cHelpers];
   }
 
   protected signature(entry: string): string {
@@ -159,7 +162,7 @@ export class CRenderer {
   }
 
   protected loop(s: LoopStmt): void {
-    if (this.vectorAccs.size > 0 && isVectorTileLoop(s, this.accs, this.vectorLanes) && this.vectorAccs.has((s.body[0] as { acc: number }).acc)) {
+    if (this.vectorAccs.size > 0 && isVectorTileLoop(s, this.accs, this.lanes) && this.vectorAccs.has((s.body[0] as { acc: number }).acc)) {
       this.vectorTileLoop(s);
       return;
     }
@@ -199,12 +202,12 @@ export class CRenderer {
     return `acc${acc.id}[${this.tileOffset(acc, tile)}]`;
   }
 
-  /** acc[.., block] += value over vectorLanes lanes at once, with GCC vector types. */
+  /** acc[.., block] += value over `lanes` lanes at once, with GCC vector types. */
   protected vectorTileLoop(s: LoopStmt): void {
     const u = s.body[0] as Extract<Stmt, { s: 'accUpdate' }>;
     const acc = this.accs.get(u.acc) as Accumulator;
     const v = `i${s.v}`;
-    this.emit(`for (int64_t ${v} = 0; ${v} < ${s.extent / this.vectorLanes}; ${v}++) {`);
+    this.emit(`for (int64_t ${v} = 0; ${v} < ${s.extent / this.lanes}; ${v}++) {`);
     this.depth++;
     const memo = new Map<Expr, string>();
     const classes = new Map<Expr, 'uniform' | 'varying' | undefined>();
@@ -215,10 +218,10 @@ export class CRenderer {
       if (laneClass(e, s.v, classes) === 'uniform') {
         const [scalar] = this.exprWithTemps([e]);
         const t = this.freshTemp();
-        this.emit(`const mo_vf ${t} = mo_bcastv(${scalar});`);
+        this.emit(`const mo_vf${this.lanes} ${t} = mo_bcastv${this.lanes}(${scalar});`);
         out = t;
       } else if (e.op === 'load') {
-        out = `mo_loadv(&b${e.buf}[${this.index(laneZero(e.index, s.v, this.vectorLanes))}])`;
+        out = `mo_loadv${this.lanes}(&b${e.buf}[${this.index(laneZero(e.index, s.v, this.lanes))}])`;
       } else if (e.op === 'binary') {
         const op = { add: '+', sub: '-', mul: '*', div: '/' }[e.fn as 'add' | 'sub' | 'mul' | 'div'];
         out = `(${vec(e.a)} ${op} ${vec(e.b)})`;
@@ -233,7 +236,7 @@ export class CRenderer {
     const shape = acc.tile;
     let stride = 1;
     const terms: string[] = [`${v}`];
-    stride = shape[shape.length - 1] / this.vectorLanes;
+    stride = shape[shape.length - 1] / this.lanes;
     for (let k = outer.length - 1; k >= 0; k--) {
       terms.push(`${this.index(outer[k])} * ${stride}`);
       stride *= shape[k];
@@ -272,9 +275,9 @@ export class CRenderer {
   protected accInit(acc: Accumulator): void {
     this.accs.set(acc.id, acc);
     if (this.vectorAccs.has(acc.id)) {
-      const n = acc.tile.reduce((a, b) => a * b, 1) / this.vectorLanes;
-      this.emit(`mo_vf acc${acc.id}[${n}];`);
-      this.emit(`for (int t = 0; t < ${n}; t++) acc${acc.id}[t] = mo_bcastv(${this.literal(reduceIdentity(acc.fn as ReduceFn, acc.dtype), acc.dtype)});`);
+      const n = acc.tile.reduce((a, b) => a * b, 1) / this.lanes;
+      this.emit(`mo_vf${this.lanes} acc${acc.id}[${n}];`);
+      this.emit(`for (int t = 0; t < ${n}; t++) acc${acc.id}[t] = mo_bcastv${this.lanes}(${this.literal(reduceIdentity(acc.fn as ReduceFn, acc.dtype), acc.dtype)});`);
       return;
     }
     if (acc.tile.length > 0) {

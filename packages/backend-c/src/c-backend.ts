@@ -67,7 +67,7 @@ export function createCBackend(): CBackend {
       // holds 8-float tiles where 16-float vectors would leave a scalar tail).
       tile: { lanes, vectors: 2, rows: lanes === 16 ? 12 : 6, minWork: 1 << 16, narrowLanes: lanes === 16 ? 8 : undefined },
       unroll: 4,
-      restage: { lanes, minReuse: 8, minWork: 1 << 16 },
+      restage: { minReuse: 8, minWork: 1 << 16 },
       shapeClasses: true,
     },
     renderer,

@@ -9,7 +9,7 @@ export { graphSignature, type GraphSignature } from './graph-signature.js';
 export { schedule, type ScheduleOptions } from './passes/pipeline.js';
 export { kernelKey, hash64 } from './key.js';
 export { CRenderer, renderC } from './render/c-renderer.js';
-export { cHelpers, cVectorHelpers, elideCHelpers } from './render/c-helpers.js';
+export { cHelpers, cVectorTypes, elideCHelpers } from './render/c-helpers.js';
 export {
   createCompiledBackend,
   planKernels,

@@ -172,3 +172,34 @@ export function visitIndices(stmts: readonly Stmt[], fn: (e: IndexExpr | IndexCo
     }
   }
 }
+
+/**
+ * The loads an expression reads, through casts, unary, binary and select nodes (shared nodes once);
+ * with `dynamic`, also the loads inside gathers' index values.
+ */
+export function loadsIn(e: Expr, options: { dynamic?: boolean } = {}, out: Extract<Expr, { op: 'load' }>[] = [], seen = new Set<Expr>()): Extract<Expr, { op: 'load' }>[] {
+  if (seen.has(e)) return out;
+  seen.add(e);
+  switch (e.op) {
+    case 'load':
+      out.push(e);
+      if (options.dynamic) e.dynamic.forEach((d) => loadsIn(d.value, options, out, seen));
+      break;
+    case 'cast':
+    case 'unary':
+      loadsIn(e.a, options, out, seen);
+      break;
+    case 'binary':
+      loadsIn(e.a, options, out, seen);
+      loadsIn(e.b, options, out, seen);
+      break;
+    case 'select':
+      loadsIn(e.cond, options, out, seen);
+      loadsIn(e.a, options, out, seen);
+      loadsIn(e.b, options, out, seen);
+      break;
+    default:
+      break;
+  }
+  return out;
+}

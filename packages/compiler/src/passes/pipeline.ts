@@ -19,7 +19,7 @@ export interface ScheduleOptions {
   readonly parallelMinWork?: number;
   /** Register tiling of reductions; off when absent. */
   readonly tile?: TileOptions;
-  /** Copy padded inputs of heavy reductions into scratch buffers; off when absent. */
+  /** Copy padded inputs of heavy reductions into scratch buffers (packed for tile's vector axis); off when absent. */
   readonly restage?: RestageOptions;
   /** Fully unroll loops up to this extent (0 or absent: no unrolling). */
   readonly unroll?: number;
@@ -29,7 +29,8 @@ export interface ScheduleOptions {
 
 export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
   let k = removeUnitLoops(kernel);
-  if (options.restage) k = restagePaddedInputs(k, options.restage);
+  // Restage packs inputs for the vector axis and width the tile pass will choose.
+  if (options.restage) k = restagePaddedInputs(k, options.restage, options.tile);
   if (options.tile) k = removeUnitLoops(tileReductions(k, options.tile));
   k = mergeLoops(k);
   if (options.shapeClasses) k = shapeClass(k);

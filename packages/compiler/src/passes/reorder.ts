@@ -3,40 +3,14 @@
 // every load is contiguous or invariant) goes innermost, so consecutive iterations touch
 // consecutive cells and the loop can be vectorised — its iterations never write the same cell.
 import type { Kernel, Stmt } from '../ir/loop-ir.js';
+import { loadsIn } from '../ir/transform.js';
 import { strideOf } from './linear.js';
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
 type Scatter = Extract<Stmt, { s: 'scatter' }>;
 
 function loadStrides(value: Scatter['value'], v: number): (number | undefined)[] {
-  const out: (number | undefined)[] = [];
-  const seen = new Set<unknown>();
-  const visit = (e: Scatter['value']) => {
-    if (seen.has(e)) return;
-    seen.add(e);
-    switch (e.op) {
-      case 'load':
-        out.push(e.dynamic.length > 0 ? undefined : strideOf(e.index, v));
-        break;
-      case 'cast':
-      case 'unary':
-        visit(e.a);
-        break;
-      case 'binary':
-        visit(e.a);
-        visit(e.b);
-        break;
-      case 'select':
-        visit(e.cond);
-        visit(e.a);
-        visit(e.b);
-        break;
-      default:
-        break;
-    }
-  };
-  visit(value);
-  return out;
+  return loadsIn(value).map((e) => (e.dynamic.length > 0 ? undefined : strideOf(e.index, v)));
 }
 
 export function reorderScatterNests(kernel: Kernel): Kernel {

@@ -9,10 +9,10 @@ import { formatCond, iadd, ic, indexBounds, iv, simplifyCond, simplifyIndex, typ
 import type { Expr, Kernel, KernelBuffer, Stmt } from '../ir/loop-ir.js';
 import { strideOf } from './linear.js';
 import { kernelRanges } from './ranges.js';
+import { loadsIn } from '../ir/transform.js';
+import { pickVectorAxis, pickVectorWidth, type Axis, type VectorWidths } from './vector-axis.js';
 
 export interface RestageOptions {
-  /** Vector lanes of the tile pass that follows (packing makes its vector axis contiguous); default 8. */
-  readonly lanes?: number;
   /** Minimum multiply-adds per element of the input before a padded copy pays off. */
   readonly minReuse: number;
   /** Minimum kernel work. */
@@ -78,34 +78,9 @@ interface Plan {
 
 /** Loads in the values that accumulators take. */
 function updateLoads(stmts: readonly Stmt[], out: Load[] = []): Load[] {
-  const seen = new Set<Expr>();
-  const visitExpr = (e: Expr) => {
-    if (seen.has(e)) return;
-    seen.add(e);
-    switch (e.op) {
-      case 'load':
-        out.push(e);
-        break;
-      case 'cast':
-      case 'unary':
-        visitExpr(e.a);
-        break;
-      case 'binary':
-        visitExpr(e.a);
-        visitExpr(e.b);
-        break;
-      case 'select':
-        visitExpr(e.cond);
-        visitExpr(e.a);
-        visitExpr(e.b);
-        break;
-      default:
-        break;
-    }
-  };
   for (const s of stmts) {
     if (s.s === 'loop') updateLoads(s.body, out);
-    else if (s.s === 'accUpdate') visitExpr(s.value);
+    else if (s.s === 'accUpdate') loadsIn(s.value, {}, out);
   }
   return out;
 }
@@ -115,19 +90,18 @@ function along(e: Load, v: number): 'ok' | 'pack' | 'bad' {
   const s = strideOf(e.index, v);
   if (s === 0 || s === 1) return 'ok';
   const src = e.source;
-  if (!src || e.dynamic.length > 0) return 'bad';
+  if (s === undefined || !src || e.dynamic.length > 0) return 'bad';
   const moving = src.coords.map((c, d) => (strideOf(c, v) === 0 ? -1 : d)).filter((d) => d >= 0);
   return moving.length === 1 && strideOf(src.coords[moving[0]], v) === 1 ? 'pack' : 'bad';
 }
 
 /**
- * The axis the tile pass will vectorise: the innermost output-contiguous loop when its reads are
- * (or can be packed to be) contiguous, else the longest output loop that can be made so
- * (output channels of strided or 7x7 convolutions).
+ * The axis the tile pass will vectorise, by its rule (vector-axis.ts) but counting reads a copy can
+ * make contiguous: output channels of strided or 7x7 convolutions get their weights packed.
  */
-function vectorAxis(kernel: Kernel, lanes: number): number | undefined {
+function vectorAxis(kernel: Kernel, widths: VectorWidths): number | undefined {
   const main = kernel.body[kernel.body.length - 1];
-  const spatial: { v: number; extent: number }[] = [];
+  const spatial: Axis[] = [];
   let store: Extract<Stmt, { s: 'store' }> | undefined;
   const visit = (stmts: readonly Stmt[]) => {
     for (const s of stmts) {
@@ -141,16 +115,20 @@ function vectorAxis(kernel: Kernel, lanes: number): number | undefined {
   visit([main]);
   const loads = updateLoads([main]);
   if (!store || loads.length === 0) return undefined;
-  const usable = spatial.filter((l) => l.extent >= lanes && loads.every((e) => along(e, l.v) !== 'bad'));
-  const contiguous = [...usable].reverse().find((l) => strideOf((store as Extract<Stmt, { s: 'store' }>).index, l.v) === 1);
-  // A short contiguous axis with a large remainder (14 = 8 + 6) leaves much of the work outside
-  // whole vectors; a longer axis does better even if it needs a packed copy.
-  if (contiguous && (contiguous.extent % lanes === 0 || contiguous.extent >= 4 * lanes)) return contiguous.v;
-  const packs = (l: { v: number }) => loads.filter((e) => along(e, l.v) === 'pack').length;
-  return [...usable].sort((a, b) => packs(a) - packs(b) || b.extent - a.extent)[0]?.v;
+  const storeIndex = store.index;
+  const packs = (a: Axis) => loads.filter((e) => along(e, a.v) === 'pack').length;
+  const axisFor = (lanes: number) =>
+    pickVectorAxis(
+      spatial,
+      storeIndex,
+      lanes,
+      (a) => loads.every((e) => along(e, a.v) !== 'bad'),
+      (a, b) => packs(a) - packs(b) || b.extent - a.extent,
+    );
+  return axisFor(pickVectorWidth(widths, axisFor))?.v;
 }
 
-export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Kernel {
+export function restagePaddedInputs(kernel: Kernel, options: RestageOptions, widths: VectorWidths = { lanes: 8 }): Kernel {
   const total = work(kernel.body);
   if (total < options.minWork) return kernel;
   const ranges = kernelRanges(kernel);
@@ -159,7 +137,7 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Ke
   const extents = [...kernel.loopExtents];
   const copies: Stmt[] = [];
 
-  const lane = vectorAxis(kernel, options.lanes ?? 8);
+  const lane = vectorAxis(kernel, widths);
   const planFor = (e: Load): Plan | undefined => {
     const src = e.source;
     if (!src || e.dynamic.length > 0) return undefined;
@@ -169,12 +147,9 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions): Ke
     const padding = e.valid.kind !== 'bool' && (src.boundsOnly || formatCond(simplifyCond(e.valid, ranges)) === formatCond(ownBounds(src, ranges)));
     // Packing: one source dim moves with the vector axis at unit rate while the flat access does not.
     let perm = src.shape.map((_, d) => d);
-    if (lane !== undefined && e.valid.kind === 'bool' && e.valid.value) {
-      const flat = strideOf(e.index, lane);
-      const moving = src.coords.map((c, d) => (strideOf(c, lane) === 0 ? -1 : d)).filter((d) => d >= 0);
-      if (flat !== undefined && flat !== 0 && flat !== 1 && moving.length === 1 && strideOf(src.coords[moving[0]], lane) === 1) {
-        perm = [...perm.filter((d) => d !== moving[0]), moving[0]];
-      }
+    if (lane !== undefined && e.valid.kind === 'bool' && e.valid.value && along(e, lane) === 'pack') {
+      const moving = src.coords.findIndex((c) => strideOf(c, lane) !== 0);
+      perm = [...perm.filter((d) => d !== moving), moving];
     }
     const packing = perm.some((d, k) => d !== k);
     if (!padding && !packing) return undefined;

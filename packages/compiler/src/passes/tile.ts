@@ -5,24 +5,18 @@
 // Tails that do not fill a tile get their own nests with smaller tiles.
 import { ibin, ic, iv, type IndexExpr } from '@metaop/core';
 import type { Accumulator, Expr, Kernel, Stmt } from '../ir/loop-ir.js';
-import { rewriteStmts, substitution } from '../ir/transform.js';
+import { loadsIn, rewriteStmts, substitution } from '../ir/transform.js';
 import { strideOf } from './linear.js';
 import { kernelRanges } from './ranges.js';
+import { pickVectorAxis, pickVectorWidth, type VectorWidths } from './vector-axis.js';
 
-export interface TileOptions {
-  /** Lanes per vector register for float32. */
-  readonly lanes: number;
+export interface TileOptions extends VectorWidths {
   /** Vector registers per tile row (the vector axis tile is lanes * vectors). */
   readonly vectors: number;
   /** Rows of the register tile along the reuse axis. */
   readonly rows: number;
   /** Minimum multiply-adds before tiling pays off. */
   readonly minWork: number;
-  /**
-   * A narrower vector width to use instead of `lanes` for a kernel whose vector axis it covers
-   * with fewer operations (a 56-wide axis: 7 vectors of 8 beat 3 vectors of 16 plus 8 scalars).
-   */
-  readonly narrowLanes?: number;
 }
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
@@ -57,33 +51,6 @@ function matchNest(body: readonly Stmt[]): ReduceNest | null {
   return { spatial, reduce, acc, update: inner[0], store };
 }
 
-function loadIndices(e: Expr, out: IndexExpr[], seen = new Set<Expr>()): IndexExpr[] {
-  if (seen.has(e)) return out;
-  seen.add(e);
-  switch (e.op) {
-    case 'load':
-      out.push(e.index);
-      e.dynamic.forEach((d) => loadIndices(d.value, out, seen));
-      break;
-    case 'cast':
-    case 'unary':
-      loadIndices(e.a, out, seen);
-      break;
-    case 'binary':
-      loadIndices(e.a, out, seen);
-      loadIndices(e.b, out, seen);
-      break;
-    case 'select':
-      loadIndices(e.cond, out, seen);
-      loadIndices(e.a, out, seen);
-      loadIndices(e.b, out, seen);
-      break;
-    default:
-      break;
-  }
-  return out;
-}
-
 export function tileReductions(kernel: Kernel, options: TileOptions): Kernel {
   // Earlier statements (restaged input copies) stay in front of the reduction nest.
   const prefix = kernel.body.slice(0, -1);
@@ -91,44 +58,31 @@ export function tileReductions(kernel: Kernel, options: TileOptions): Kernel {
   if (!nest || nest.spatial.length === 0) return kernel;
   const work = [...nest.spatial, ...nest.reduce].reduce((w, l) => w * l.extent, 1);
   if (work < options.minWork) return kernel;
-  const loads = loadIndices(nest.update.value, []);
-  const narrow = options.narrowLanes;
-  if (narrow !== undefined && narrow < options.lanes) {
-    // Operations per output element along the vector axis: whole vectors, then scalars.
-    const cost = (lanes: number) => {
-      const axis = chooseVectorAxis(nest, loads, lanes);
-      return axis ? (Math.floor(axis.extent / lanes) + (axis.extent % lanes)) / axis.extent : Infinity;
-    };
-    const wide = cost(options.lanes);
-    if (wide !== Infinity && cost(narrow) < wide) {
-      const tiled = tileNest(kernel, nest, prefix, loads, { ...options, lanes: narrow });
-      return { ...tiled, vectorLanes: narrow, notes: [...tiled.notes, `vectors of ${narrow} floats: fewer operations than ${options.lanes} along the vector axis`] };
-    }
-  }
-  return tileNest(kernel, nest, prefix, loads, options);
+  const loads = loadsIn(nest.update.value, { dynamic: true }).map((l) => l.index);
+  const axes = new Map<number, LoopStmt | undefined>();
+  const axisFor = (lanes: number) => {
+    if (!axes.has(lanes)) axes.set(lanes, chooseVectorAxis(nest, loads, lanes));
+    return axes.get(lanes);
+  };
+  const lanes = pickVectorWidth(options, axisFor);
+  if (lanes === options.lanes) return tileNest(kernel, nest, prefix, loads, options, axisFor(lanes));
+  const tiled = tileNest(kernel, nest, prefix, loads, { ...options, lanes }, axisFor(lanes));
+  return { ...tiled, vectorLanes: lanes, notes: [...tiled.notes, `vectors of ${lanes} floats: fewer operations than ${options.lanes} along the vector axis`] };
 }
 
-/**
- * The vector axis: stored contiguously, every load contiguous or invariant along it; else any
- * axis the reads are contiguous along (the epilogue then stores lane by lane).
- */
+/** Every load contiguous or invariant along the axis; ties go to more contiguous loads, then length. */
 function chooseVectorAxis(nest: ReduceNest, loads: readonly IndexExpr[], lanes: number): LoopStmt | undefined {
-  const storeStride = (v: number) => strideOf(nest.store.index, v);
-  const readsContiguously = (l: LoopStmt) => l.extent >= lanes && loads.every((e) => [0, 1].includes(strideOf(e, l.v) ?? -1));
-  const wholeVectors = (l: LoopStmt) => l.extent % lanes === 0 || l.extent >= 4 * lanes;
-  const contiguousStore = [...nest.spatial].reverse().find((l) => storeStride(l.v) === 1 && readsContiguously(l));
-  return (
-    (contiguousStore && wholeVectors(contiguousStore) ? contiguousStore : undefined) ??
-    [...nest.spatial]
-      .filter(readsContiguously)
-      .sort((a, b) => loads.filter((e) => strideOf(e, b.v) === 1).length - loads.filter((e) => strideOf(e, a.v) === 1).length || b.extent - a.extent)[0] ??
-    contiguousStore
+  const contiguousLoads = (l: LoopStmt) => loads.filter((e) => strideOf(e, l.v) === 1).length;
+  return pickVectorAxis(
+    nest.spatial,
+    nest.store.index,
+    lanes,
+    (l) => loads.every((e) => [0, 1].includes(strideOf(e, l.v) ?? -1)),
+    (a, b) => contiguousLoads(b) - contiguousLoads(a) || b.extent - a.extent,
   );
 }
 
-function tileNest(kernel: Kernel, nest: ReduceNest, prefix: readonly Stmt[], loads: IndexExpr[], options: TileOptions): Kernel {
-  const vectorAxis = chooseVectorAxis(nest, loads, options.lanes);
-
+function tileNest(kernel: Kernel, nest: ReduceNest, prefix: readonly Stmt[], loads: IndexExpr[], options: TileOptions, vectorAxis: LoopStmt | undefined): Kernel {
   // The reuse axis: the one along which the loads that feed the vector lanes are invariant (they
   // are then read once per tile row set), then the one along which most loads are invariant.
   const vectorLoads = vectorAxis ? loads.filter((e) => strideOf(e, vectorAxis.v) !== 0) : loads;

@@ -60,7 +60,10 @@ export function cVectorHelpers(widths: readonly number[] = [8, 16]): string {
     .join('\n');
 }
 
+/** The vector types the C dialect's preamble carries (both widths), built once. */
+export const cVectorTypes = cVectorHelpers();
+
 /** `source` with the shared helpers (scalar and vector) replaced by `note`: for people reading kernels. */
 export function elideCHelpers(source: string, note = '/* MetaOp C helpers and vector types (packages/compiler/src/render/c-helpers.ts) omitted */\n'): string {
-  return source.replace(cHelpers, note).replace(cVectorHelpers(), '');
+  return source.replace(cHelpers, note).replace(cVectorTypes, '');
 }

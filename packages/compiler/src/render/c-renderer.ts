@@ -15,7 +15,7 @@ import {
 } from '@metaop/core';
 import type { Accumulator, Expr, Kernel, Stmt } from '../ir/loop-ir.js';
 import { kernelRanges } from '../passes/ranges.js';
-import { cHelpers, cVectorHelpers } from './c-helpers.js';
+import { cHelpers, cVectorTypes } from './c-helpers.js';
 import { isVectorTileLoop, laneClass, laneZero, LANES, vectorAccumulators } from './vector-tiles.js';
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
@@ -70,7 +70,7 @@ export class CRenderer {
   // ---- structure hooks ------------------------------------------------------------------------
 
   protected preamble(): string[] {
-    return this.vectorTiles ? [cHelpers, cVectorHelpers()] : [cHelpers];
+    return this.vectorTiles ? [cHelpers, cVectorTypes] : [cHelpers];
   }
 
   protected signature(entry: string): string {

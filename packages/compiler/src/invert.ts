@@ -4,7 +4,7 @@
 // which runs as an ordinary reduction (tiled, vectorised, parallel over the output) instead of
 // read-modify-write scatters. Convolution input gradients (stride 1) and pooling gradients with
 // stride ≥ kernel take this path.
-import { ibin, ic, iv, simplifyIndex, type IndexExpr, type Range } from '@metaop/core';
+import { ibin, ic, icmp, iv, simplifyIndex, type IndexCond, type IndexExpr, type Range } from '@metaop/core';
 import { strideOf } from './passes/linear.js';
 
 export interface Inversion {
@@ -17,6 +17,11 @@ export interface Inversion {
    * 0..outRank-1, free input axes follow in `free` order.
    */
   readonly coords: readonly IndexExpr[];
+  /**
+   * Conditions over the same space that an output cell must meet to receive anything: an output
+   * dim whose index is a constant c is written only where its coordinate is c.
+   */
+  readonly constraints: readonly IndexCond[];
 }
 
 /** Affine coefficients of e over `rank` axes plus the constant, or undefined if not affine. */
@@ -50,6 +55,7 @@ export function invertScatter(indexes: readonly IndexExpr[], inShape: readonly n
   if (forms.some((f) => f === undefined)) return undefined;
   const solvedFrom = new Array<number>(rank).fill(-1);
   const uses = new Array<number>(rank).fill(0);
+  const constraints: IndexCond[] = [];
   forms.forEach((f) => f?.coeff.forEach((k, a) => k !== 0 && uses[a]++));
   for (let d = 0; d < indexes.length; d++) {
     const f = forms[d] as { coeff: number[]; c: number };
@@ -60,8 +66,10 @@ export function invertScatter(indexes: readonly IndexExpr[], inShape: readonly n
       if (pick < 0 || inShape[a] > inShape[pick]) pick = a;
     }
     if (pick < 0) {
-      // An output dim that no input axis moves (constant) needs no axis; anything else fails.
+      // An output dim that no input axis moves (constant) needs no axis, only the constraint
+      // that the cell sits at that constant; anything else fails.
       if (f.coeff.some((k) => k !== 0)) return undefined;
+      constraints.push(icmp('==', iv(d), ic(f.c)));
       continue;
     }
     solvedFrom[pick] = d;
@@ -89,5 +97,5 @@ export function invertScatter(indexes: readonly IndexExpr[], inShape: readonly n
     const e = ibin('-', iv(d), rest);
     coords.push(f.coeff[a] === 1 ? e : ibin('-', ic(0), e));
   }
-  return { solvedFrom, free, coords };
+  return { solvedFrom, free, coords, constraints };
 }

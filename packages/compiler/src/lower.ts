@@ -59,6 +59,10 @@ export function isStructural(value: number): boolean {
   return (Number.isInteger(value) && Math.abs(value) <= 16) || Math.abs(value) === 0.5 || !Number.isFinite(value);
 }
 
+function isTrue(c: IndexCond): boolean {
+  return c.kind === 'bool' && c.value;
+}
+
 function andCond(a: IndexCond, b: IndexCond): IndexCond {
   if (a.kind === 'bool') return a.value ? b : a;
   if (b.kind === 'bool') return b.value ? a : b;
@@ -307,17 +311,29 @@ class Lowering {
     }
   }
 
-  /** x at src where `valid` holds, else `fill`; loads of x are guarded so they never leave x. */
+  /**
+   * x at src where `valid` holds, else `fill`; loads of x are guarded so they never leave x.
+   * When x is itself guarded (pad of pad, guarded reindex of a guarded reindex), the inner load
+   * carries its own predicate and fill, which must survive: the result is
+   * valid ? (innerValid ? x : innerFill) : fill.
+   */
   private guarded(x: Var, src: IndexExpr[], valid: IndexCond, guard: IndexCond, fill: number, v: Var, boundsOnly = false): Expr {
-    if (valid.kind === 'bool' && valid.value) return this.value(x, src, guard);
+    if (valid.kind === 'bool') return valid.value ? this.value(x, src, guard) : { op: 'const', value: fill, dtype: v.dtype };
     const both = this.simplifyC(andCond(guard, valid));
     const inner = this.value(x, src, both);
     if (inner.op === 'load' && inner.dynamic.length === 0) {
-      // Reading x directly with only its own bounds tested: a padded copy could serve it.
-      const padding = boundsOnly && guard.kind === 'bool' && guard.value && inner.buf === this.bufferOf.get(x);
-      return { ...inner, valid: both, fill, source: inner.source && { ...inner.source, boundsOnly: padding } };
+      // The inner load's fill is unused when its predicate holds wherever `both` does (it is
+      // true, or exactly the guard it was given): the outer predicate and fill replace it.
+      if (isTrue(inner.valid) || formatCond(inner.valid) === formatCond(both)) {
+        // Reading x directly with only its own bounds tested: a padded copy could serve it.
+        const padding = boundsOnly && isTrue(guard) && inner.buf === this.bufferOf.get(x);
+        return { ...inner, valid: both, fill, source: inner.source && { ...inner.source, boundsOnly: padding } };
+      }
+      // Same fill inside and out: one load valid where both predicates hold.
+      if (Object.is(inner.fill, fill)) {
+        return { ...inner, valid: this.simplifyC(andCond(both, inner.valid)), source: inner.source && { ...inner.source, boundsOnly: false } };
+      }
     }
-    if (valid.kind === 'bool') return { op: 'const', value: fill, dtype: v.dtype };
     return { op: 'select', cond: { op: 'test', cond: valid, dtype: 'bool' }, a: inner, b: { op: 'const', value: fill, dtype: v.dtype }, dtype: v.dtype };
   }
 
@@ -399,6 +415,7 @@ class Lowering {
       const map = (axis: number) => space[axis];
       const coords = inv.coords.map((e) => this.simplify(substituteIndex(e, map)));
       let valid = boundsCond(coords, x.shape);
+      for (const c of inv.constraints) valid = andCond(valid, substituteCond(c, map));
       for (const c of node.overflowConditions) valid = andCond(valid, { kind: 'not', a: substituteCond(c, (a) => coords[a]) });
       let inner: Stmt[] = [{ s: 'accUpdate', acc: acc.id, tile: [], value: this.guarded(x, coords, this.simplifyC(valid), TRUE, 0, stage, node.overflowConditions.length === 0) }];
       for (let k = freeVars.length - 1; k >= 0; k--) {

@@ -10,6 +10,7 @@
 import type { OpCase } from './case.js';
 import { arithmeticCases } from './cases/arithmetic.js';
 import { creationCases } from './cases/creation.js';
+import { guardCases } from './cases/guards.js';
 import { indexingCases } from './cases/indexing.js';
 import { linalgConvCases } from './cases/linalg-conv.js';
 import { lossCases } from './cases/loss.js';
@@ -44,6 +45,7 @@ export const opCases: readonly OpCase[] = Object.freeze([
   ...linalgConvCases,
   ...poolActivationCases,
   ...lossCases,
+  ...guardCases,
 ]);
 
 /** The case called `name`; throws when there is none. */

@@ -15,7 +15,7 @@ export interface IndexParseContext {
   readonly where?: string;
 }
 
-/** Symbols for an op reading `x` and writing `y`: xshapeK, yshapeK, xstrideK, ystrideK, XDIM, YDIM. */
+/** Symbols xshapeK, yshapeK, xstrideK, ystrideK, XDIM, YDIM for tensors `x` and `y` (reindex reads x and writes y; reindexReduce reads y and writes x, as in Jittor). */
 export function shapeSymbols(xShape: readonly number[], yShape: readonly number[]): Record<string, number> {
   const symbols: Record<string, number> = { XDIM: xShape.length, YDIM: yShape.length };
   const add = (prefix: string, shape: readonly number[]) => {
@@ -37,7 +37,7 @@ const MAX_DEPTH = 200;
 const GRAMMAR =
   'index expressions may use i0..iN, integer literals, the symbols xshapeK, yshapeK, xstrideK, ystrideK, XDIM, YDIM, ' +
   'the operators + - * / % (floor division and modulo), min(a,b), max(a,b), parentheses, ' +
-  'and in conditions < <= > >= == != && || !';
+  'and in conditions < <= > >= == != && || ! (an integer expression alone holds where it is non-zero)';
 
 type TokenKind = 'int' | 'ident' | 'op' | 'end';
 interface Token {
@@ -82,6 +82,11 @@ function tokenize(src: string, fail: (msg: string, pos: number) => never): Token
 
 type Typed = { t: 'num'; e: IndexExpr } | { t: 'bool'; c: IndexCond };
 
+/** A condition; an integer expression counts as true where it is non-zero, as in Jittor (and C). */
+function asCond(r: Typed): IndexCond {
+  return r.t === 'bool' ? r.c : { kind: 'cmp', op: '!=', a: r.e, b: { kind: 'const', value: 0 } };
+}
+
 class Parser {
   private pos = 0;
   private depth = 0;
@@ -121,29 +126,24 @@ class Parser {
     if (r.t !== 'num') this.fail('expected an integer expression but found a condition', pos);
     return r.e;
   }
-  private bool(r: Typed, pos: number): IndexCond {
-    if (r.t !== 'bool') this.fail('expected a condition but found an integer expression', pos);
-    return r.c;
-  }
+
 
   private parseOr(): Typed {
-    const start = this.peek().pos;
     let left = this.parseAnd();
     while (this.peek().text === '||') {
-      const p = this.next().pos;
+      this.next();
       const right = this.parseAnd();
-      left = { t: 'bool', c: { kind: 'or', a: this.bool(left, start), b: this.bool(right, p) } };
+      left = { t: 'bool', c: { kind: 'or', a: asCond(left), b: asCond(right) } };
     }
     return left;
   }
 
   private parseAnd(): Typed {
-    const start = this.peek().pos;
     let left = this.parseCompare();
     while (this.peek().text === '&&') {
-      const p = this.next().pos;
+      this.next();
       const right = this.parseCompare();
-      left = { t: 'bool', c: { kind: 'and', a: this.bool(left, start), b: this.bool(right, p) } };
+      left = { t: 'bool', c: { kind: 'and', a: asCond(left), b: asCond(right) } };
     }
     return left;
   }
@@ -204,7 +204,7 @@ class Parser {
       return { t: 'num', e: { kind: 'bin', op: '-', a: { kind: 'const', value: 0 }, b: this.num(operand(), t.pos) } };
     }
     if (this.accept('+')) return { t: 'num', e: this.num(operand(), t.pos) };
-    if (this.accept('!')) return { t: 'bool', c: { kind: 'not', a: this.bool(operand(), t.pos) } };
+    if (this.accept('!')) return { t: 'bool', c: { kind: 'not', a: asCond(operand()) } };
     return this.parsePrimary();
   }
 
@@ -310,14 +310,16 @@ export function parseIndex(src: string, ctx: IndexParseContext): IndexExpr {
   return e;
 }
 
-/** Parses an overflow condition ("i1*2-1<0 || i1%2==1"). */
+/**
+ * Parses an overflow condition ("i1*2-1<0 || i1%2==1"). As in Jittor, an integer expression is a
+ * condition too: "(i1-i3)%2" holds where it is non-zero.
+ */
 export function parseCond(src: string, ctx: IndexParseContext): IndexCond {
   const r = parseTyped(src, ctx, 'condition');
   const fail = (msg: string): never => {
     throw failure(src, ctx, 'condition', msg);
   };
-  if (r.t !== 'bool') fail('it is an integer expression, expected a comparison');
-  const c = simplifyCond((r as { c: IndexCond }).c);
+  const c = simplifyCond(asCond(r));
   checkCond(c, fail);
   return c;
 }

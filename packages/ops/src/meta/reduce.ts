@@ -38,7 +38,9 @@ export function reduce(x: Var, fn: ReduceFn, dims: readonly number[], keepdim = 
 /**
  * The twin of reindex: every input element x[i] is combined with fn into out[indexes(i)], where
  * each expression is over the input coordinates. Elements that map outside `shape`, or where an
- * overflow condition holds, are dropped. Cells nothing maps to hold fn's identity.
+ * overflow condition holds, are dropped. Cells nothing maps to hold fn's identity. As in Jittor,
+ * the expressions name the output `x` and the input `y`: xshapeK, xstrideK and XDIM describe the
+ * output, yshapeK, ystrideK and YDIM the input.
  */
 export function reindexReduce(
   x: Var,
@@ -54,7 +56,8 @@ export function reindexReduce(
   if (indexes.length !== shape.length) {
     throw new ShapeError(`got ${indexes.length} index expressions for an output of shape ${formatShape(shape)}; give one per output dim`, op);
   }
-  const symbols = shapeSymbols(x.shape, shape);
+  // Jittor's names: reindex_reduce reads y and writes x, so xshapeK/XDIM describe the output.
+  const symbols = shapeSymbols(shape, x.shape);
   const where = `input ${x.describe()}, output ${formatShape(shape)}: expressions over the input's ${axesText(x.ndim)}`;
   return Var.fromNode(
     {

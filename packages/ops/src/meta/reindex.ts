@@ -108,17 +108,62 @@ export function gather(x: Var, dim: number, indexVar: Var): Var {
   return Var.fromNode({ op, dim: d, inputs: [x, indexVar] }, indexVar.shape, x.dtype);
 }
 
-/** Expands size-1 (or missing leading) dims to `shape` by the numpy rule. */
-export function broadcast(x: Var, shape: Shape): Var {
+/**
+ * Expands size-1 (or missing leading) dims to `shape` by the numpy rule. With `dims` (Jittor's
+ * form), those output dims are new axes of size shape[d] and x's dims fill the others in order,
+ * broadcast both ways against the rest of `shape` (a 1 on either side takes the other's size):
+ * broadcast(x [2], [2, 3], [1]) repeats x along a new last axis.
+ */
+export function broadcast(x: Var, shape: Shape, dims?: readonly number[]): Var {
   const op = 'broadcast';
   expectVar(x, op);
   checkShape(shape, op);
+  if (dims !== undefined) return broadcastNewDims(x, shape, dims, op);
   const target = broadcastShapes(op, x.shape, shape);
   if (!shapesEqual(target, shape)) {
     throw new ShapeError(`cannot broadcast ${formatShape(x.shape)} to ${formatShape(shape)}: the input is larger in some dim`, op);
   }
   if (shapesEqual(x.shape, shape)) return x;
   return Var.fromNode({ op, inputs: [x] }, shape, x.dtype);
+}
+
+/** Jittor's broadcast(x, shape, dims): x reshaped with size-1 axes at `dims`, then broadcast. */
+function broadcastNewDims(x: Var, shape: Shape, dims: readonly number[], op: string): Var {
+  const count = dims.length;
+  const ndim = Math.max(x.ndim, shape.length - count) + count;
+  const isNew = new Array<boolean>(ndim).fill(false);
+  for (const d of dims) {
+    const k = Number.isInteger(d) && d < 0 ? d + ndim : d;
+    if (!Number.isInteger(k) || k < 0 || k >= ndim) {
+      throw new ArgumentError(`dims [${dims.join(', ')}]: ${d} is not a dim of the ${ndim}-d result; use -${ndim}..${ndim - 1}`, op);
+    }
+    if (isNew[k]) throw new ArgumentError(`dims [${dims.join(', ')}] name dim ${k} twice`, op);
+    isNew[k] = true;
+  }
+  // Walk from the last dim, as Jittor does: new dims take shape's size, the others pair x's
+  // dims with shape's, right-aligned, each side missing counting as 1.
+  const out = new Array<number>(ndim);
+  const xView = new Array<number>(ndim);
+  for (let i = ndim - 1, xi = x.ndim - 1, yi = shape.length - 1; i >= 0; i--) {
+    const ys = yi >= 0 ? shape[yi] : 1;
+    yi--;
+    if (isNew[i]) {
+      out[i] = ys;
+      xView[i] = 1;
+      continue;
+    }
+    const xs = xi >= 0 ? x.shape[xi] : 1;
+    xi--;
+    if (xs !== ys && xs !== 1 && ys !== 1) {
+      throw new ShapeError(
+        `cannot broadcast ${formatShape(x.shape)} to ${formatShape(shape)} with new dims [${dims.join(', ')}]: result dim ${i} pairs ${xs} with ${ys}`,
+        op,
+      );
+    }
+    out[i] = xs === 1 ? ys : xs;
+    xView[i] = xs;
+  }
+  return broadcast(reshape(x, xView), out);
 }
 
 /** Same elements in row-major order, new shape; one dim may be -1. */

@@ -12,6 +12,7 @@ import { arithmeticCases } from './cases/arithmetic.js';
 import { creationCases } from './cases/creation.js';
 import { guardCases } from './cases/guards.js';
 import { indexingCases } from './cases/indexing.js';
+import { jittorCases } from './cases/jittor.js';
 import { linalgConvCases } from './cases/linalg-conv.js';
 import { lossCases } from './cases/loss.js';
 import { metaElementwiseCases } from './cases/meta-elementwise.js';
@@ -46,6 +47,7 @@ export const opCases: readonly OpCase[] = Object.freeze([
   ...poolActivationCases,
   ...lossCases,
   ...guardCases,
+  ...jittorCases,
 ]);
 
 /** The case called `name`; throws when there is none. */

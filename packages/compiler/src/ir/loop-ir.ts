@@ -81,6 +81,11 @@ export interface LoopSchedule {
   parallel?: boolean;
   /** Vectorise this (innermost) loop; the number is the preferred lane count. */
   vectorize?: number;
+  /**
+   * Scalar accumulators a vectorised reduce loop combines across lanes: each one is a SIMD
+   * reduction (a `reduction` clause on C), so no lane reads another lane's partial value.
+   */
+  reductions?: readonly number[];
   /** Fully unroll this loop (small constant extent). */
   unroll?: boolean;
 }

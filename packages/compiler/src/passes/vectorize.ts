@@ -1,5 +1,6 @@
 // Vectorise: mark innermost loops whose iterations are independent (spatial loops that store at
-// distinct addresses) or that feed a scalar add/mul/max/min accumulator (a vector reduction).
+// distinct addresses) or that feed a scalar add/mul/max/min accumulator (a vector reduction, listed
+// in the schedule so every renderer declares it as one).
 import { indexAxes } from '@metaop/core';
 import { strideOf } from './linear.js';
 import type { Kernel, Stmt } from '../ir/loop-ir.js';
@@ -38,7 +39,10 @@ export function vectorize(kernel: Kernel, options: VectorizeOptions): Kernel {
   const visit = (stmts: readonly Stmt[]): Stmt[] =>
     stmts.map((s) => {
       if (s.s !== 'loop') return s;
-      if (eligible(s)) return { ...s, schedule: { ...s.schedule, vectorize: options.lanes } };
+      if (eligible(s)) {
+        const reductions = [...new Set(s.body.flatMap((b) => (b.s === 'accUpdate' ? [b.acc] : [])))];
+        return { ...s, schedule: { ...s.schedule, vectorize: options.lanes, ...(reductions.length > 0 ? { reductions } : {}) } };
+      }
       return { ...s, body: visit(s.body) };
     });
   return { ...kernel, body: visit(kernel.body) };

@@ -166,7 +166,7 @@ export class CRenderer {
       this.vectorTileLoop(s);
       return;
     }
-    const clauses = s.schedule.parallel && s.role === 'reduce' ? this.parallelReduction(s.body) : s.schedule.vectorize ? this.reductionClause(s.body) : '';
+    const clauses = s.schedule.parallel && s.role === 'reduce' ? this.parallelReduction(s.body) : s.schedule.vectorize ? this.reductionClause(s.schedule.reductions ?? []) : '';
     for (const line of this.loopHeader(s, clauses)) this.emit(line);
     this.depth++;
     this.stmts(s.body);
@@ -174,15 +174,27 @@ export class CRenderer {
     this.emit('}');
   }
 
-  /** OpenMP reduction clause for a vectorised reduce loop over scalar add/mul accumulators. */
-  protected reductionClause(body: readonly Stmt[]): string {
-    const parts: string[] = [];
-    for (const b of body) {
-      if (b.s !== 'accUpdate') continue;
-      const acc = this.accs.get(b.acc);
-      if (acc && acc.tile.length === 0 && (acc.fn === 'add' || acc.fn === 'mul') && isFloat(acc.dtype)) parts.push(` reduction(${acc.fn === 'add' ? '+' : '*'}:acc${acc.id})`);
+  /** OpenMP reduction clauses for the SIMD reductions the schedule lists on a vectorised loop. */
+  protected reductionClause(accIds: readonly number[]): string {
+    return accIds.map((id) => ` reduction(${this.reductionOp(this.accs.get(id) as Accumulator)}:acc${id})`).join('');
+  }
+
+  /** The OpenMP reduction identifier of an accumulator: float max/min propagate NaN (c-helpers). */
+  protected reductionOp(acc: Accumulator): string {
+    switch (acc.fn) {
+      case 'add':
+        return '+';
+      case 'mul':
+        return '*';
+      case 'max':
+      case 'min':
+        return isFloat(acc.dtype) ? `mo_${acc.fn}_${acc.dtype === 'float32' ? 'f' : 'd'}` : acc.fn;
+      case 'argmax':
+      case 'argmin':
+        throw new Error(`${acc.fn} accumulators have no OpenMP reduction`);
+      default:
+        return assertNever(acc.fn);
     }
-    return parts.join('');
   }
 
   /** Flat position of a tile cell: tiles are rendered as 1-D arrays. */
@@ -265,9 +277,7 @@ export class CRenderer {
     visit(body);
     return [...ids]
       .map((id) => {
-        const acc = this.accs.get(id) as Accumulator;
-        const op = acc.fn === 'add' ? '+' : acc.fn === 'mul' ? '*' : isFloat(acc.dtype) ? `mo_${acc.fn}_${acc.dtype === 'float32' ? 'f' : 'd'}` : acc.fn;
-        return ` reduction(${op}:acc${id})`;
+        return ` reduction(${this.reductionOp(this.accs.get(id) as Accumulator)}:acc${id})`;
       })
       .join('');
   }

@@ -3,12 +3,13 @@
 // element-wise, reindex and reduce ops. All their kernels are compiled ahead in one batch.
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@metaop/backend-bang';
-import { opCases, randomComposition } from '@metaop/ops/testing';
+import { compositionSeeds, opCases, randomComposition } from '@metaop/ops/testing';
 import { differential } from '@metaop/compiler/testing';
 import { compileAhead } from './compile-ahead.js';
 
 const backend = process.env.METAOP_TEST_BACKEND ?? 'bang';
-const compositions = Array.from({ length: 40 }, (_, i) => randomComposition(i + 1));
+// METAOP_COMPOSITION_RUNS / METAOP_COMPOSITION_SEED choose the seeds (long runs); the default is 1..100.
+const compositions = compositionSeeds().map((seed) => randomComposition(seed));
 
 beforeAll(() => {
   compileAhead([...opCases, ...compositions], backend);

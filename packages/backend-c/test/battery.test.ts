@@ -2,7 +2,7 @@
 // op, forward and gradients, plus random compositions of element-wise, reindex and reduce ops.
 import { describe, expect, it } from 'vitest';
 import '@metaop/backend-c';
-import { opCases, randomComposition } from '@metaop/ops/testing';
+import { compositionSeeds, opCases, randomComposition } from '@metaop/ops/testing';
 import { differential } from '@metaop/compiler/testing';
 
 const backend = process.env.METAOP_TEST_BACKEND ?? 'c';
@@ -16,7 +16,8 @@ describe(`op battery on ${backend}`, () => {
 });
 
 describe(`random compositions on ${backend}`, () => {
-  for (let seed = 1; seed <= 40; seed++) {
+  // METAOP_COMPOSITION_RUNS / METAOP_COMPOSITION_SEED choose the seeds (long runs); the default is 1..100.
+  for (const seed of compositionSeeds()) {
     const c = randomComposition(seed);
     it(c.name, () => {
       expect(differential(backend, c)).toBeNull();

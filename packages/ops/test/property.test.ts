@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as M from '@metaop/ops';
-import { checkGradients, compareArrays, describeMismatches, float32Tolerance, randomComposition, runOnBackend } from '@metaop/ops/testing';
+import type { Var } from '@metaop/core';
+import { checkGradients, compareArrays, compositionSeeds, describeMismatches, float32Tolerance, randomComposition, runOnBackend } from '@metaop/ops/testing';
 
 beforeAll(() => {
   M.setBackend('reference');
@@ -127,5 +128,35 @@ describe('random compositions (reference backend)', () => {
     const r64 = runOnBackend('reference', c, 1, { floatDType: 'float64', grads: true });
     r32.grads.forEach((g, k) => expect(compareArrays(g, r64.grads[k], { rtol: 1e-4, atol: 1e-4 }, 'grad')).toBeNull());
     expect(compareArrays(r32.outputs[0], r64.outputs[0], float32Tolerance, 'output')).toBeNull();
+  });
+});
+
+describe('composition seeds', () => {
+  it('default to 1..100 and follow METAOP_COMPOSITION_RUNS and METAOP_COMPOSITION_SEED', () => {
+    expect(compositionSeeds({})).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(compositionSeeds({ METAOP_COMPOSITION_RUNS: '3', METAOP_COMPOSITION_SEED: '500' })).toEqual([500, 501, 502]);
+    expect(() => compositionSeeds({ METAOP_COMPOSITION_RUNS: 'many' })).toThrow(/METAOP_COMPOSITION_RUNS must be an integer/);
+  });
+
+  it('draw nested pads, shifted reindexes with overflow, constant indexes and 2/-1/-2 step slices', () => {
+    const ops = new Set<string>();
+    for (const seed of compositionSeeds({})) {
+      const c = randomComposition(seed);
+      M.setBackend('reference');
+      const xs = c.inputs.map((s) => M.zeros(s.shape));
+      const out = c.build(...xs);
+      const seen = new Set<Var>();
+      const walk = (v: Var): void => {
+        if (seen.has(v) || v.node === null) return;
+        seen.add(v);
+        const node = v.node as { op: string; steps?: number[]; inputs: Var[]; indexes?: { kind: string }[] };
+        if (node.op === 'slice' && node.steps?.some((s) => s !== 1)) ops.add(`slice-step-${node.steps.find((s) => s !== 1)}`);
+        if (node.op === 'pad' && (node.inputs[0].node as { op?: string } | null)?.op === 'pad') ops.add('pad-of-pad');
+        if ((node.op === 'reindex' || node.op === 'reindexReduce') && node.indexes?.some((e) => e.kind === 'const')) ops.add(`${node.op}-constant`);
+        node.inputs.forEach(walk);
+      };
+      (Array.isArray(out) ? out : [out]).forEach(walk);
+    }
+    expect([...ops].sort()).toEqual(expect.arrayContaining(['pad-of-pad', 'reindex-constant', 'reindexReduce-constant', 'slice-step--1', 'slice-step-2']));
   });
 });

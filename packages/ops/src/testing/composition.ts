@@ -1,7 +1,7 @@
 // Random small graphs of element-wise, reindex and reduce ops, for fusion differential tests:
 // randomComposition(seed) is a deterministic battery case; wrap a seed in fast-check
 // (fc.nat().map(randomComposition)) to get shrinking over seeds.
-import { broadcastShapes, type Var } from '@metaop/core';
+import { ArgumentError, broadcastShapes, type Var } from '@metaop/core';
 import * as M from '../index.js';
 import { F, type OpCase } from './case.js';
 import { hashString, numelOf, Rng } from './inputs.js';
@@ -86,6 +86,31 @@ const reindexOps: Record<string, Step> = {
     return M.expand(y, y.shape.map((s, i) => (i === d ? n : s)));
   },
   roll: (r, x) => (x.ndim === 0 ? undefined : M.roll(x, r.int(-5, 6), r.int(0, x.ndim))),
+  // Guarded reads inside guarded reads: a pad of a pad with different fills, a shifted reindex
+  // with its own overflow value (and sometimes Jittor's integer condition) over whatever came before.
+  nestedPad: (r, x, _p, maxNumel) => {
+    if (x.ndim === 0 || x.numel * 5 > maxNumel) return undefined;
+    const d = r.int(0, x.ndim);
+    const amounts = () => x.shape.map((_, i) => (i === d ? r.int(0, 3) : 0));
+    const inner = M.padMeta(x, amounts(), amounts(), r.pick([0, 1, -0.5]));
+    return M.padMeta(inner, amounts(), amounts(), r.pick([0, 2, -1]));
+  },
+  shiftWithOverflow: (r, x) => {
+    if (x.ndim === 0) return undefined;
+    const d = r.int(0, x.ndim);
+    const shift = r.pick([-2, -1, 1, 2]);
+    const conditions = r.next() < 0.3 ? [`(i${d}+${r.int(0, 2)})%2`] : [];
+    return M.reindex(x, x.shape, x.shape.map((_, i) => (i === d ? `i${i}-(${shift})` : `i${i}`)), r.pick([0, 0.5, -1]), conditions);
+  },
+  // A constant index broadcasts one slice: its gradient is a reindexReduce with a constant index.
+  constantIndex: (r, x, _p, maxNumel) => {
+    const d = x.shape.findIndex((n) => n > 1);
+    if (d < 0) return undefined;
+    const n = r.pick([2, 3]);
+    if ((x.numel / x.shape[d]) * n > maxNumel) return undefined;
+    const k = r.int(0, x.shape[d]);
+    return M.reindex(x, x.shape.map((s, i) => (i === d ? n : s)), x.shape.map((_, i) => (i === d ? String(k) : `i${i}`)));
+  },
   reverseByReindex: (r, x) => {
     if (x.ndim === 0) return undefined;
     const d = r.int(0, x.ndim);
@@ -102,8 +127,42 @@ const reduceOps: Record<string, Step> = {
     if (d < 0) return undefined;
     return M.reindexReduce(x, 'add', x.shape.map((n, i) => (i === d ? n / 2 : n)), x.shape.map((_, i) => (i === d ? `i${i}/2` : `i${i}`)));
   },
+  // Sums into one cell along a dim whose index is a constant (the others keep fn's identity).
+  constantScatter: (r, x) => {
+    const d = x.shape.findIndex((n) => n > 1);
+    if (d < 0) return undefined;
+    const n = x.shape[d] + r.int(0, 2);
+    const k = r.int(0, n);
+    return M.reindexReduce(x, 'add', x.shape.map((s, i) => (i === d ? n : s)), x.shape.map((_, i) => (i === d ? String(k) : `i${i}`)));
+  },
   logsumexp: (r, x) => (x.numel < 4 ? undefined : M.logsumexp(x, r.int(0, x.ndim), true)),
 };
+
+/** Node's environment, or none in a browser. */
+function processEnv(): Readonly<Record<string, string | undefined>> {
+  return (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+}
+
+/** Seeds the backends' batteries run by default: bounded so a backend's run stays near a minute. */
+export const DEFAULT_COMPOSITION_RUNS = 100;
+
+function envCount(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number): number {
+  const text = env[name];
+  const n = text === undefined || text === '' ? fallback : Number(text);
+  if (!Number.isSafeInteger(n) || n < min) throw new ArgumentError(`${name} must be an integer >= ${min}, got '${text}'`, 'compositionSeeds');
+  return n;
+}
+
+/**
+ * The composition seeds a battery runs: METAOP_COMPOSITION_RUNS of them (default 100) starting at
+ * METAOP_COMPOSITION_SEED (default 1). A long run past the default seeds is
+ * `METAOP_COMPOSITION_SEED=101 METAOP_COMPOSITION_RUNS=2000 npx vitest run packages/backend-js/test/battery.test.ts -t compositions`.
+ */
+export function compositionSeeds(env: Readonly<Record<string, string | undefined>> = processEnv()): number[] {
+  const n = envCount(env, 'METAOP_COMPOSITION_RUNS', DEFAULT_COMPOSITION_RUNS, 0);
+  const first = envCount(env, 'METAOP_COMPOSITION_SEED', 1, 0);
+  return Array.from({ length: n }, (_, i) => first + i);
+}
 
 /** A deterministic random graph over 1..3 broadcast-compatible float inputs. */
 export function randomComposition(seed: number, options: CompositionOptions = {}): OpCase {

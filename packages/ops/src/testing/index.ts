@@ -30,7 +30,7 @@ export { Rng, hashString, rngFor, makeValue, makeValues } from './inputs.js';
 export { runOnBackend, makeInputs, lossWeights, weightedSum, type RunOptions, type RunResult } from './run.js';
 export { checkGradients, checkSecondOrder, describeMismatches, type GradCheckOptions, type GradCheckResult, type GradMismatch } from './gradcheck.js';
 export { compareArrays, close, float32Tolerance, float64Tolerance, type Tolerance } from './compare.js';
-export { randomComposition, type CompositionOptions } from './composition.js';
+export { randomComposition, compositionSeeds, DEFAULT_COMPOSITION_RUNS, type CompositionOptions } from './composition.js';
 
 /** Every battery case: all 18 meta-ops and every derived op, several shape variants each. */
 export const opCases: readonly OpCase[] = Object.freeze([

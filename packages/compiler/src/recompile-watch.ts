@@ -56,8 +56,10 @@ function describe(c: Change, runs: number): string {
   const what = c.attr === 'shape' ? `the shape of ${c.op === 'leaf' ? 'an input' : `a ${c.op} result`}` : `${c.op} attribute '${c.attr}'`;
   return (
     `one graph${site ? ` (realized at ${site})` : ''} compiled new kernels on ${runs} runs in a row: ${what} changes between runs (last [${c.before}], now [${c.after}]) ` +
-    'and every new value compiles new kernels. Keep it fixed between runs (values that change belong in tensors; ' +
-    'constants and the starts of slices of realized tensors are runtime parameters already).'
+    'and every new value compiles new kernels. ' +
+    (c.op === 'slice' && c.attr === 'starts'
+      ? 'Realize the tensor being sliced first: slices of realized tensors (x.at(step), narrow) take their start at run time.'
+      : 'Keep it fixed between runs (values that change belong in tensors; most constants and the starts of slices of realized tensors are runtime parameters already).')
   );
 }
 

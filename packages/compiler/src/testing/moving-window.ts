@@ -117,16 +117,39 @@ export function checkWindowLoop(backend: string, loop: WindowLoop): string | nul
   return problems.length === 0 ? null : `${loop.name}: ${problems.join('; ')}`;
 }
 
-/** Null when a pad width that changes every run gives exactly one warning, naming pad, 'before' and the caller's line. */
-export function checkPadWidthWarning(backend: string): string | null {
+/** A loop that genuinely compiles new kernels every run, and the words its one warning must hold. */
+export interface RecompilingLoop {
+  readonly name: string;
+  readonly says: readonly string[];
+  build(x: Var, i: number): Var;
+}
+
+export const recompilingLoops: readonly RecompilingLoop[] = [
+  { name: 'a pad width changing every run', says: ["pad attribute 'before'"], build: (x, i) => pad(x.at(0, 0), [i, 1], 'constant', 0) },
+  {
+    name: 'a moving slice of an unrealized tensor',
+    says: ["slice attribute 'starts'", 'Realize the tensor being sliced first'],
+    build: (x, i) => mul(x, 2).at(i),
+  },
+];
+
+/** Null when the loop warns exactly once, with its words and the caller's test-file line, and its values equal the oracle's. */
+export function checkRecompileWarning(backend: string, loop: RecompilingLoop): string | null {
+  const make = () => tensor(data(STEPS * 24, 1), [STEPS, 4, 6]).realize();
+  const problems: string[] = [];
   const warnings = recompileWarnings(() =>
     flagScope({ notices: true }, () =>
       withBackend(backend, () => {
-        const x = tensor([1, 2, 3]).realize();
-        for (let i = 0; i < RECOMPILE_LIMIT + 4; i++) pad(x, [i, 1], 'constant', 0).dataSync();
+        const x = make();
+        for (let i = 0; i < RECOMPILE_LIMIT + 4; i++) {
+          const got = Array.from(loop.build(x, i).dataSync());
+          const want = withBackend('reference', () => Array.from(loop.build(make(), i).dataSync()));
+          if (got.some((g, k) => g !== want[k])) problems.push(`step ${i}: [${got.join(', ')}] vs [${want.join(', ')}]`);
+        }
       }),
     ),
   );
-  const ok = warnings.length === 1 && warnings[0].includes("pad attribute 'before'") && /\.test\.ts:\d+/.test(warnings[0]);
-  return ok ? null : `expected one warning naming pad's 'before' and a test file line, got: ${warnings.join(' | ') || 'none'}`;
+  const ok = warnings.length === 1 && loop.says.every((w) => warnings[0].includes(w)) && /\.test\.ts:\d+/.test(warnings[0]);
+  if (!ok) problems.push(`expected one warning with ${loop.says.join(', ')} and a test file line, got: ${warnings.join(' | ') || 'none'}`);
+  return problems.length === 0 ? null : `${loop.name}: ${problems.join('; ')}`;
 }

@@ -133,7 +133,7 @@ export class BangRenderer extends CRenderer {
 
   private launcher(kernel: Kernel, entry: string, phases: number): string {
     const args = [
-      ...kernel.buffers.map((b, i) => `(${this.typeName(b.dtype)}*)bufs[${i}]`),
+      ...kernel.buffers.map((b, i) => `((${this.typeName(b.dtype)}*)bufs[${i}]${b.offsetSlot === undefined ? '' : ` + (int64_t)params[${b.offsetSlot}]`})`),
       ...Array.from({ length: kernel.paramCount }, (_, i) => `params[${i}]`),
     ].join(', ');
     const ids = Array.from({ length: phases }, (_, p) => `${entry}_p${p}`);

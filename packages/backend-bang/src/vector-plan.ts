@@ -4,7 +4,7 @@
 // rows with `__bang_cycle_*` for a row-periodic operand), and contiguous innermost add-reductions.
 // Anything else (other dtypes, gathers, masks, NaN-sensitive max/min, comparisons) returns null and
 // the loop stays on the scalar path.
-import { condAxes, ibin, ic, indexAxes, iv, simplifyIndex, substituteIndex, type IndexExpr } from '@metaop/core';
+import { condAxes, formatIndex, ibin, ic, indexAxes, iv, simplifyIndex, substituteIndex, type IndexExpr } from '@metaop/core';
 import type { Accumulator, Expr, Stmt } from '@metaop/compiler';
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
@@ -65,6 +65,10 @@ function strideOf(e: IndexExpr, v: number): number | undefined {
 
 function atZero(e: IndexExpr, vars: readonly number[]): IndexExpr {
   return simplifyIndex(substituteIndex(e, (a) => (vars.includes(a) ? ic(0) : iv(a))));
+}
+
+function segmentKey(s: Segment): string {
+  return 'recipOf' in s ? `1/${s.recipOf}` : `b${s.buf}[${formatIndex(s.base)}]`;
 }
 
 function isZero(e: Expr): boolean {
@@ -135,7 +139,7 @@ class Planner {
   }
 
   private segment(s: Segment): number {
-    const i = this.segments.findIndex((x) => JSON.stringify(x) === JSON.stringify(s));
+    const i = this.segments.findIndex((x) => segmentKey(x) === segmentKey(s));
     if (i >= 0) return i;
     this.segments.push(s);
     return this.segments.length - 1;

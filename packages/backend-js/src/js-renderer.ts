@@ -1,6 +1,6 @@
 // The JavaScript dialect of the shared C-like renderer: the same loop nest as C, over typed
 // arrays, with JavaScript's number semantics patched to match the oracle (int32 wrap, floor div).
-import { isFloat, type BinaryFn, type DType, type UnaryFn } from '@metaop/core';
+import { convertValue, isFloat, numberKey, type BinaryFn, type DType, type UnaryFn } from '@metaop/core';
 import { CRenderer, type Accumulator, type Expr, type Stmt } from '@metaop/compiler';
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
@@ -24,7 +24,7 @@ export class JsRenderer extends CRenderer {
   }
 
   protected override bufferBindings(): string[] {
-    return this.kernel.buffers.map((_, i) => `const b${i} = bufs[${i}];`);
+    return this.kernel.buffers.map((b, i) => (b.offsetSlot === undefined ? `const b${i} = bufs[${i}];` : `const b${i} = bufs[${i}].subarray(params[${b.offsetSlot}]);`));
   }
 
   protected override declare(name: string, _dtype: DType, value: string): string {
@@ -60,11 +60,9 @@ export class JsRenderer extends CRenderer {
   }
 
   override literal(value: number, dtype: DType): string {
-    if (Number.isNaN(value)) return 'NaN';
-    if (value === Infinity) return 'Infinity';
-    if (value === -Infinity) return '(-Infinity)';
-    const v = isFloat(dtype) ? value : dtype === 'int32' ? value | 0 : value & 255;
-    return v < 0 || Object.is(v, -0) ? `(${v === 0 ? '-0' : v})` : String(v);
+    // The exact value the dtype holds (float32 rounded, -0 kept), as text that parses back to it.
+    const text = numberKey(convertValue(value, dtype));
+    return text.startsWith('-') ? `(${text})` : text;
   }
 
   protected override cast(x: string, from: DType, to: DType): string {

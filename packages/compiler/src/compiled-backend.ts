@@ -7,6 +7,7 @@ import type { Kernel, KernelBuffer } from './ir/loop-ir.js';
 import { hash64, kernelKey } from './key.js';
 import { lowerGroup, paramValue, type ParamSource } from './lower.js';
 import { partition, type PartitionOptions } from './partition.js';
+import { RecompileWatch } from './recompile-watch.js';
 import { schedule, type ScheduleOptions } from './passes/pipeline.js';
 
 /** A compiled kernel ready to run on buffers (in the kernel's buffer order) and params. */
@@ -51,7 +52,10 @@ export interface CompileStats {
 }
 
 export interface PlannedKernel {
+  /** 64-bit hash of `keyText`: names the kernel and its disk-cache entry. */
   readonly key: string;
+  /** The full structural key (dialect + canonical loop IR): what kernels are told apart by. */
+  readonly keyText: string;
   readonly kernel: Kernel;
   readonly source: string;
   readonly root: Var;
@@ -86,13 +90,15 @@ export function planKernels(graph: Graph, device: Pick<Device, 'schedule' | 'par
   return kernels.map((group) => {
     const lowered = lowerGroup(group);
     const scheduled = schedule(lowered.kernel, device.schedule);
-    const key = hash64(kernelKey(scheduled, device.renderer.dialect));
+    const keyText = kernelKey(scheduled, device.renderer.dialect);
+    const key = hash64(keyText);
     const kernel: Kernel = { ...scheduled, name: `k_${key}` };
     // Shape-class kernels read their trip count from the last param.
     const paramSources = scheduled.shapeClass ? [...lowered.paramSources, { v: group.root, field: 'numel' as const }] : lowered.paramSources;
     const params = scheduled.shapeClass ? [...lowered.params, group.root.numel] : lowered.params;
     return {
       key,
+      keyText,
       kernel,
       source: device.renderer.render(kernel),
       root: group.root,
@@ -119,29 +125,31 @@ interface CachedKernel {
 const PLAN_CACHE_LIMIT = 64;
 
 export function createCompiledBackend(device: Device): CompiledBackend {
+  // Keyed by the full key text, not its hash: two kernels whose hashes collide still differ here.
   const kernels = new Map<string, Executable>();
   const plans = new Map<string, CachedKernel[]>();
   const timings = new Map<string, { notes: readonly string[]; launches: number; ms: number }>();
   const counters: CompileStats = { kernelsCompiled: 0, cacheHits: 0, planHits: 0, launches: 0, lastPlanKernels: 0 };
+  const watch = new RecompileWatch();
 
   const buildPlan = (graph: Graph, position: ReadonlyMap<Var, number>): CachedKernel[] => {
     const planned = planKernels(graph, device);
     const missing = new Map<string, PlannedKernel>();
     for (const p of planned) {
-      if (kernels.has(p.key)) counters.cacheHits++;
-      else missing.set(p.key, p);
+      if (kernels.has(p.keyText)) counters.cacheHits++;
+      else missing.set(p.keyText, p);
     }
     if (missing.size > 0) {
       const jobs = [...missing.values()].map((p) => ({ key: p.key, source: p.source, kernel: p.kernel }));
       const exes = device.compile(jobs);
-      jobs.forEach((job, i) => kernels.set(job.key, exes[i]));
+      [...missing.keys()].forEach((text, i) => kernels.set(text, exes[i]));
       counters.kernelsCompiled += jobs.length;
     }
     const pos = (v: Var) => position.get(v) as number;
     return planned.map((p) => ({
       label: p.kernel.name,
       notes: p.kernel.notes,
-      exe: kernels.get(p.key) as Executable,
+      exe: kernels.get(p.keyText) as Executable,
       scratch: p.kernel.buffers.filter((b) => b.role === 'scratch'),
       inputs: p.inputs.map(pos),
       root: pos(p.root),
@@ -169,10 +177,13 @@ export function createCompiledBackend(device: Device): CompiledBackend {
       let cached = plans.get(sig.key);
       if (cached) {
         counters.planHits++;
+        watch.hit(sig);
         plans.delete(sig.key);
         plans.set(sig.key, cached);
       } else {
+        const compiled = counters.kernelsCompiled;
         cached = buildPlan(graph, sig.position);
+        watch.miss(sig, counters.kernelsCompiled - compiled);
         plans.set(sig.key, cached);
         if (plans.size > PLAN_CACHE_LIMIT) plans.delete(plans.keys().next().value as string);
       }

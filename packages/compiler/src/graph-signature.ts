@@ -1,32 +1,42 @@
 // The structural signature of an unrealized graph: node ops, attributes, shapes, dtypes and wiring,
 // without Var identities or runtime param values. Equal signatures plan identically, so a
-// training loop plans once and then only rebinds buffers and params.
-import { formatCond, formatIndex, type Graph, type OpNode, type Var } from '@metaop/core';
-import { isStructural } from './lower.js';
+// training loop plans once and then only rebinds buffers and params. Attributes are keyed by
+// their exact values (core's exact-key.ts): -0, ±Infinity and NaN plan apart.
+import { attrsKey, numberKey, numbersKey, opAttrs, type AttrText, type Graph, type OpNode, type Var } from '@metaop/core';
+import { isStructural, startsAtRunTime } from './lower.js';
+
+/** One node of a graph as the recompile watch compares them (see recompile-watch.ts). */
+export interface SignatureNode {
+  readonly op: OpNode['op'] | 'leaf';
+  /** Attributes that select the kernels, by name, plus `shape`. */
+  readonly attrs: readonly AttrText[];
+}
 
 export interface GraphSignature {
   /** The full structural text (used as a map key: no hash collisions). */
   readonly key: string;
+  /** The graph with attribute values and dim sizes left out (ranks kept): what stays the same when one call site runs with new values. */
+  readonly site: string;
+  /** Leaves then nodes, in graph order, with the attributes the key holds. */
+  readonly nodes: readonly SignatureNode[];
   /** Position of every Var of the graph: leaves first, then nodes, in graph order. */
   readonly position: ReadonlyMap<Var, number>;
   /** Vars by position. */
   readonly vars: readonly Var[];
 }
 
-function attrs(node: OpNode): string {
+/** The attributes a plan depends on: runtime params (most constants, seeds, moving slice starts) are left out. */
+function planAttrs(node: OpNode, isLeaf: (v: Var) => boolean): AttrText[] {
   switch (node.op) {
     case 'constant':
-      return isStructural(node.value) ? String(node.value) : '?';
+      return [['value', isStructural(node.value) ? numberKey(node.value) : '?']];
     case 'random':
-      return node.dist;
-    case 'reindex':
-      return `${node.indexes.map(formatIndex).join(',')}|${node.overflowValue}|${node.overflowConditions.map(formatCond).join(',')}`;
-    case 'reindexReduce':
-      return `${node.fn}|${node.indexes.map(formatIndex).join(',')}|${node.overflowConditions.map(formatCond).join(',')}`;
-    default: {
-      const { inputs: _inputs, op: _op, ...rest } = node as OpNode & Record<string, unknown>;
-      return JSON.stringify(rest);
-    }
+      return [['dist', node.dist]];
+    case 'slice':
+      // A leaf is always a kernel buffer, so lowering passes these starts as a param.
+      return isLeaf(node.inputs[0]) && startsAtRunTime(node) ? [['starts', '?'], ['steps', numbersKey(node.steps)]] : opAttrs(node);
+    default:
+      return opAttrs(node);
   }
 }
 
@@ -34,18 +44,29 @@ export function graphSignature(graph: Graph): GraphSignature {
   const position = new Map<Var, number>();
   const vars: Var[] = [];
   const parts: string[] = [];
+  const siteParts: string[] = [];
+  const nodes: SignatureNode[] = [];
   for (const v of graph.leaves) {
     position.set(v, vars.length);
     vars.push(v);
     parts.push(`L${v.dtype}[${v.shape.join(',')}]`);
+    siteParts.push(`L${v.dtype}/${v.ndim}`);
+    nodes.push({ op: 'leaf', attrs: [['shape', v.shape.join(',')]] });
   }
+  const leafCount = graph.leaves.length;
+  const isLeaf = (u: Var) => (position.get(u) as number) < leafCount;
   for (const v of graph.nodes) {
     position.set(v, vars.length);
     vars.push(v);
     const node = v.node as OpNode;
     const inputs = node.inputs.map((u) => position.get(u)).join(',');
-    parts.push(`${node.op}(${inputs})${attrs(node)}:${v.dtype}[${v.shape.join(',')}]`);
+    const attrs = planAttrs(node, isLeaf);
+    parts.push(`${node.op}(${inputs}){${attrsKey(attrs)}}:${v.dtype}[${v.shape.join(',')}]`);
+    siteParts.push(`${node.op}(${inputs}):${v.dtype}/${v.ndim}`);
+    nodes.push({ op: node.op, attrs: [...attrs, ['shape', v.shape.join(',')]] });
   }
-  parts.push(`out:${graph.outputs.map((o) => position.get(o)).join(',')}`);
-  return { key: parts.join(';'), position, vars };
+  const out = `out:${graph.outputs.map((o) => position.get(o)).join(',')}`;
+  parts.push(out);
+  siteParts.push(out);
+  return { key: parts.join(';'), site: siteParts.join(';'), nodes, position, vars };
 }

@@ -2,10 +2,11 @@
 // loop passes, render C-like source, and turn a Device into a compiled Backend.
 export type * from './ir/loop-ir.js';
 export { printKernel } from './ir/print.js';
-export { rewriteStmts, rewriteExpr, substitution, visitIndices } from './ir/transform.js';
+export { rewriteStmts, rewriteExpr, substitution, visitIndices, axesIn } from './ir/transform.js';
 export { partition, type KernelGroup, type Partition, type PartitionOptions } from './partition.js';
-export { lowerGroup, paramValue, isStructural, type LoweredKernel, type ParamSource } from './lower.js';
-export { graphSignature, type GraphSignature } from './graph-signature.js';
+export { lowerGroup, paramValue, isStructural, startsAtRunTime, type LoweredKernel, type ParamSource } from './lower.js';
+export { graphSignature, type GraphSignature, type SignatureNode } from './graph-signature.js';
+export { RecompileWatch, RECOMPILE_LIMIT, firstChange, type Change } from './recompile-watch.js';
 export { schedule, type ScheduleOptions } from './passes/pipeline.js';
 export { kernelKey, hash64 } from './key.js';
 export { CRenderer, renderC } from './render/c-renderer.js';

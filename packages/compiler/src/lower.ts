@@ -30,7 +30,7 @@ import type { KernelGroup } from './partition.js';
 /** Where a runtime param comes from: a field of a graph node, re-read on every run. */
 export interface ParamSource {
   readonly v: Var;
-  readonly field: 'value' | 'seed' | 'offset' | 'numel';
+  readonly field: 'value' | 'seed' | 'offset' | 'numel' | 'start';
 }
 
 export interface LoweredKernel {
@@ -49,6 +49,10 @@ export function paramValue(p: ParamSource): number {
   const node = p.v.node as OpNode;
   if (node.op === 'constant' && p.field === 'value') return node.value;
   if (node.op === 'random') return p.field === 'seed' ? node.seed : node.offset;
+  if (node.op === 'slice' && p.field === 'start') {
+    const strides = contiguousStrides(node.inputs[0].shape);
+    return node.starts.reduce((flat, s, d) => flat + s * strides[d], 0);
+  }
   throw new Error(`compiler: Var #${p.v.id} has no param field ${p.field}`);
 }
 
@@ -61,6 +65,14 @@ export function isStructural(value: number): boolean {
 
 function isTrue(c: IndexCond): boolean {
   return c.kind === 'bool' && c.value;
+}
+
+/**
+ * Whether a slice of a kernel input reads from a runtime start (a moving window such as
+ * x.at(step) compiles once). Steps stay in the kernel; negative steps keep their starts there too.
+ */
+export function startsAtRunTime(node: Extract<OpNode, { op: 'slice' }>): boolean {
+  return node.steps.every((s) => s > 0);
 }
 
 function andCond(a: IndexCond, b: IndexCond): IndexCond {
@@ -139,6 +151,8 @@ class Lowering {
   readonly extents: number[] = [];
   readonly notes: string[] = [];
   private readonly bufferOf = new Map<Var, number>();
+  /** Buffers that read an input from a runtime offset, by the slice Var they serve. */
+  private readonly windowOf = new Map<Var, number>();
   private readonly memo = new Map<string, Expr>();
   private epilogueStage: Var | null = null;
   private accId = 0;
@@ -148,6 +162,15 @@ class Lowering {
     private readonly gatherForm: boolean,
   ) {
     for (const v of group.inputs) this.addBuffer(v, 'input');
+    // Windows are inputs too, so they come before the output buffer.
+    for (const v of group.members) {
+      const node = v.node as OpNode;
+      if (node.op !== 'slice' || !this.isInput(node.inputs[0]) || !startsAtRunTime(node)) continue;
+      const x = node.inputs[0];
+      this.windowOf.set(v, this.buffers.length);
+      this.buffers.push({ dtype: x.dtype, numel: x.numel, role: 'input', offsetSlot: this.param(v, 'start') });
+      this.bufferVars.push(x);
+    }
   }
 
   addBuffer(v: Var, role: 'input' | 'output'): number {
@@ -272,6 +295,7 @@ class Lowering {
       }
       case 'slice': {
         const x = node.inputs[0];
+        if (this.isInput(x) && startsAtRunTime(node)) return this.window(v, node, x, idx, guard);
         return this.value(x, idx.map((e, d) => iadd(ic(node.starts[d]), imul(e, ic(node.steps[d])))), guard);
       }
       case 'pad': {
@@ -309,6 +333,26 @@ class Lowering {
       case 'argReduce':
         throw new Error(`compiler: ${node.op} Var #${v.id} should have been materialized or fused as the stage`);
     }
+  }
+
+  /** A slice of input x read through a buffer that starts at the slice's (runtime) flat start. */
+  private window(v: Var, node: Extract<OpNode, { op: 'slice' }>, x: Var, idx: readonly IndexExpr[], guard: IndexCond): Expr {
+    const buf = this.windowOf.get(v) as number;
+    // Slice construction proved start + i*step inside x for every i inside the slice.
+    const inBounds = this.simplifyC(boundsCond(idx, v.shape));
+    const valid = inBounds.kind === 'bool' && inBounds.value ? TRUE : this.simplifyC(guard);
+    const strides = contiguousStrides(x.shape).map((s, d) => s * node.steps[d]);
+    return {
+      op: 'load',
+      buf,
+      index: this.simplify(idx.reduce<IndexExpr>((flat, e, d) => (v.shape[d] === 1 ? flat : iadd(flat, imul(e, ic(strides[d])))), ic(0))),
+      dynamic: [],
+      valid,
+      fill: 0,
+      dtype: v.dtype,
+      // In the window's own coordinates, so a pass can copy exactly the window (restage).
+      source: { coords: idx, shape: v.shape, boundsOnly: valid.kind === 'bool' && valid.value, strides },
+    };
   }
 
   /**

@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './shape.js';
 export * from './flags.js';
 export * from './graph.js';
+export { numberKey, numbersKey, opAttrs, opAttrsKey, attrsKey, type AttrText } from './exact-key.js';
 export * from './index-expr/index.js';
 export { Var, isVar, expectVar, type NestedArray } from './var.js';
 export * from './backend.js';

@@ -2,7 +2,7 @@
 // compiler relies on: one realize() per step, and the same graph structure every step.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceBackend, crossEntropy, tensor, withBackend, type Var } from '@metaop/ops';
-import { hostMemory, registerBackend, type Backend, type Graph } from '@metaop/core';
+import { hostMemory, opAttrsKey, registerBackend, type Backend, type Graph } from '@metaop/core';
 import * as nn from '@metaop/nn';
 import { expectClose, fixture, toVar, useTestBackend, type ArrayJson } from './helpers.js';
 
@@ -91,8 +91,8 @@ function structure(graph: Graph): string {
   graph.leaves.forEach((v, i) => ids.set(v, `L${i}:${v.dtype}[${v.shape.join(',')}]`));
   graph.nodes.forEach((v, i) => ids.set(v, `N${i}`));
   const nodes = graph.nodes.map((v) => {
-    const { inputs, ...attrs } = v.node as NonNullable<Var['node']>;
-    return `${JSON.stringify(attrs)}(${inputs.map((u) => ids.get(u)).join(',')})->${v.dtype}[${v.shape.join(',')}]`;
+    const node = v.node as NonNullable<Var['node']>;
+    return `${node.op}{${opAttrsKey(node)}}(${node.inputs.map((u) => ids.get(u)).join(',')})->${v.dtype}[${v.shape.join(',')}]`;
   });
   return `${nodes.join(';')}|${graph.outputs.map((o) => ids.get(o)).join(',')}`;
 }

@@ -27,6 +27,8 @@ export interface LoadSource {
   readonly coords: readonly IndexExpr[];
   readonly shape: readonly number[];
   readonly boundsOnly: boolean;
+  /** Element strides of the dims in the buffer when they are not `shape`'s contiguous ones (a window of a larger input). */
+  readonly strides?: readonly number[];
 }
 
 /** Scalar expressions. Index expressions inside refer to loop variables by number (i<v>). */
@@ -143,6 +145,11 @@ export interface KernelBuffer {
   readonly numel: number;
   /** Scratch buffers are kernel-private workspace (a padded or repacked copy of an input). */
   readonly role: 'input' | 'output' | 'scratch';
+  /**
+   * An input read from element params[offsetSlot] on: a window that moves between runs (x.at(step)
+   * of a realized x), so its start is data, not part of the kernel. Loads index from that element.
+   */
+  readonly offsetSlot?: number;
 }
 
 /** One fused kernel: its buffers (inputs then outputs), its runtime params and its loop nest. */

@@ -1,11 +1,14 @@
 // A readable, canonical text form of a kernel: shown by explain() and hashed into kernel keys.
-import { formatCond, formatIndex } from '@metaop/core';
+import { formatCond, formatIndex, numberKey } from '@metaop/core';
 import type { Expr, Kernel, Stmt } from './loop-ir.js';
 
 export function printKernel(kernel: Kernel): string {
   const lines: string[] = [];
   const bufs = kernel.buffers
-    .map((b, i) => `${b.role === 'input' ? 'in' : b.role === 'output' ? 'out' : 'scratch'} b${i}:${b.dtype}[${kernel.shapeClass ? 'n' : b.numel}]`)
+    .map((b, i) => {
+      const offset = b.offsetSlot === undefined ? '' : `+param${b.offsetSlot}`;
+      return `${b.role === 'input' ? 'in' : b.role === 'output' ? 'out' : 'scratch'} b${i}:${b.dtype}[${kernel.shapeClass ? 'n' : b.numel}]${offset}`;
+    })
     .join(', ');
   lines.push(`kernel ${kernel.name}(${bufs}; params ${kernel.paramCount})`);
   for (const note of kernel.notes) lines.push(`  # ${note}`);
@@ -94,11 +97,11 @@ class ExprPrinter {
     switch (e.op) {
       case 'load': {
         const dyn = e.dynamic.map((d) => ` + ${this.text(d.value)}*${d.stride}[<${d.size}]`).join('');
-        const valid = e.valid.kind === 'bool' && e.valid.value ? '' : ` if ${formatCond(e.valid)} else ${e.fill}`;
+        const valid = e.valid.kind === 'bool' && e.valid.value ? '' : ` if ${formatCond(e.valid)} else ${numberKey(e.fill)}`;
         return `b${e.buf}[${formatIndex(e.index)}${dyn}]${valid}`;
       }
       case 'const':
-        return `${e.value}:${e.dtype}`;
+        return `${numberKey(e.value)}:${e.dtype}`;
       case 'param':
         return `param${e.slot}:${e.dtype}`;
       case 'coord':

@@ -1,5 +1,7 @@
 // Generic rewriting of loop IR: substitute loop variables, visit expressions and statements.
 import {
+  condAxes,
+  indexAxes,
   simplifyCond,
   simplifyIndex,
   substituteCond,
@@ -171,6 +173,14 @@ export function visitIndices(stmts: readonly Stmt[], fn: (e: IndexExpr | IndexCo
         break;
     }
   }
+}
+
+/** The loop variables an expression's index expressions and conditions mention (through every child). */
+export function axesIn(e: Expr): Set<number> {
+  const axes = new Set<number>();
+  const isIndex = (x: IndexExpr | IndexCond): x is IndexExpr => x.kind === 'const' || x.kind === 'idx' || x.kind === 'bin';
+  visitIndices([{ s: 'def', id: -1, value: e }], (x) => (isIndex(x) ? indexAxes(x, axes) : condAxes(x, axes)));
+  return axes;
 }
 
 /**

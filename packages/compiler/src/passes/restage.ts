@@ -5,7 +5,7 @@
 // - packing: an input read with a large stride along the output's contiguous axis (the weight of
 //   x @ W^T) gets a copy with that dimension innermost, so it can be vectorised.
 // Each copy costs one pass over the input; the multiply-adds reuse every element many times.
-import { formatCond, iadd, ic, indexBounds, iv, simplifyCond, simplifyIndex, type IndexCond, type IndexExpr, type Range } from '@metaop/core';
+import { formatCond, iadd, ic, indexBounds, iv, numberKey, simplifyCond, simplifyIndex, type IndexCond, type IndexExpr, type Range } from '@metaop/core';
 import type { Expr, Kernel, KernelBuffer, Stmt } from '../ir/loop-ir.js';
 import { strideOf } from './linear.js';
 import { kernelRanges } from './ranges.js';
@@ -61,8 +61,7 @@ function strides(shape: readonly number[]): number[] {
   return out;
 }
 
-function flatten(coords: readonly IndexExpr[], shape: readonly number[]): IndexExpr {
-  const st = strides(shape);
+function flatten(coords: readonly IndexExpr[], shape: readonly number[], st: readonly number[] = strides(shape)): IndexExpr {
   return coords.reduce<IndexExpr>((acc, c, d) => (shape[d] === 1 ? acc : iadd(acc, { kind: 'bin', op: '*', a: c, b: ic(st[d]) })), ic(0));
 }
 
@@ -165,7 +164,7 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions, wid
     }
     const padded = shape.reduce((a, b) => a * b, 1);
     if (padded > 4 * numel + 4096) return undefined;
-    const key = `${e.buf}|${before.join(',')}|${shape.join(',')}|${perm.join(',')}|${e.fill}`;
+    const key = `${e.buf}|${before.join(',')}|${shape.join(',')}|${perm.join(',')}|${numberKey(e.fill)}`;
     const existing = plans.get(key);
     if (existing) return existing;
     const scratch = buffers.length;
@@ -194,7 +193,7 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions, wid
     const read: Load = {
       op: 'load',
       buf: e.buf,
-      index: simplifyIndex(flatten(inner, src.shape), copyRanges),
+      index: simplifyIndex(flatten(inner, src.shape, src.strides), copyRanges),
       dynamic: [],
       valid,
       fill: e.fill,

@@ -3,7 +3,9 @@
 import {
   assertNever,
   indexBounds,
+  convertValue,
   isFloat,
+  numberKey,
   reduceIdentity,
   type BinaryFn,
   type DType,
@@ -84,7 +86,8 @@ export class CRenderer {
   protected bufferBindings(): string[] {
     return this.kernel.buffers.map((b, i) => {
       const t = this.typeName(b.dtype);
-      return b.role === 'input' ? `const ${t}* restrict b${i} = (const ${t}*)bufs[${i}];` : `${t}* restrict b${i} = (${t}*)bufs[${i}];`;
+      const at = b.offsetSlot === undefined ? '' : ` + (int64_t)params[${b.offsetSlot}]`;
+      return b.role === 'input' ? `const ${t}* restrict b${i} = (const ${t}*)bufs[${i}]${at};` : `${t}* restrict b${i} = (${t}*)bufs[${i}];`;
     });
   }
 
@@ -464,15 +467,19 @@ export class CRenderer {
 
   literal(value: number, dtype: DType): string {
     if (isFloat(dtype)) {
+      // The exact value the dtype holds, in a decimal that parses back to it (-0 keeps its sign).
+      const exact = convertValue(value, dtype);
       const suffix = dtype === 'float32' ? 'f' : '';
-      if (Number.isNaN(value)) return dtype === 'float32' ? 'NAN' : '((double)NAN)';
-      if (value === Infinity) return dtype === 'float32' ? 'INFINITY' : '((double)INFINITY)';
-      if (value === -Infinity) return dtype === 'float32' ? '(-INFINITY)' : '(-(double)INFINITY)';
-      const text = String(value);
+      if (Number.isNaN(exact)) return dtype === 'float32' ? 'NAN' : '((double)NAN)';
+      if (exact === Infinity) return dtype === 'float32' ? 'INFINITY' : '((double)INFINITY)';
+      if (exact === -Infinity) return dtype === 'float32' ? '(-INFINITY)' : '(-(double)INFINITY)';
+      const text = numberKey(exact);
       const withPoint = /[.e]/.test(text) ? text : `${text}.0`;
-      return value < 0 ? `(${withPoint}${suffix})` : `${withPoint}${suffix}`;
+      return text.startsWith('-') ? `(${withPoint}${suffix})` : `${withPoint}${suffix}`;
     }
-    const v = dtype === 'int32' ? value | 0 : value & 255;
+    const v = convertValue(value, dtype);
+    // -2147483648 is not an int literal in C (2147483648 does not fit).
+    if (v === -2147483648) return '(-2147483647 - 1)';
     return v < 0 ? `(${v})` : String(v);
   }
 

@@ -3,8 +3,9 @@
 // vector types (8 floats per register, 16 where the CPU has AVX-512) instead of relying on
 // auto-vectorisation. Matmul and
 // convolution micro-kernels come out as broadcast + FMA over accumulators held in registers.
-import { ibin, ic, iv, substituteIndex, type IndexExpr } from '@metaop/core';
+import { condAxes, ibin, ic, iv, substituteIndex, type IndexExpr } from '@metaop/core';
 import type { Accumulator, Expr, Kernel, Stmt } from '../ir/loop-ir.js';
+import { axesIn } from '../ir/transform.js';
 import { strideOf } from '../passes/linear.js';
 
 /** Lanes of a vector register when the renderer is not told otherwise (AVX2: 8 floats). */
@@ -27,7 +28,7 @@ export function laneClass(e: Expr, v: number, memo = new Map<Expr, Lanes | undef
     case 'load': {
       const s = strideOf(e.index, v);
       const dynamicUniform = e.dynamic.every((d) => laneClass(d.value, v, memo) === 'uniform');
-      const validUniform = e.valid.kind === 'bool' || !JSON.stringify(e.valid).includes(`"axis":${v}}`);
+      const validUniform = !condAxes(e.valid).has(v);
       if (!dynamicUniform || !validUniform) r = undefined;
       else if (s === 0) r = 'uniform';
       else if (s === 1 && e.dtype === 'float32' && e.dynamic.length === 0 && e.valid.kind === 'bool' && e.valid.value) r = 'varying';
@@ -43,8 +44,7 @@ export function laneClass(e: Expr, v: number, memo = new Map<Expr, Lanes | undef
     }
     default: {
       // Anything else is fine only when it does not depend on v at all.
-      const text = JSON.stringify(e);
-      r = text.includes(`"axis":${v}}`) || text.includes(`"axis":${v},`) ? undefined : 'uniform';
+      r = axesIn(e).has(v) ? undefined : 'uniform';
     }
   }
   memo.set(e, r);

@@ -2,7 +2,7 @@
 // realized together with the loss (and pending BatchNorm statistics) in a single realize() call.
 // Hyper-parameters enter the graph as 0-d leaf Vars, so the graph keeps its structure from step to
 // step and a compiling backend reuses its kernels when the learning rate or bias corrections change.
-import { ArgumentError, formatShape, isFloat, shapesEqual, type DType, type Var } from '@metaop/core';
+import { ArgumentError, formatShape, isFloat, numberKey, shapesEqual, type DType, type Var } from '@metaop/core';
 import { grad, noGrad, tensor } from '@metaop/ops';
 import { realizeWithPending } from '../pending.js';
 import { clipGradNorm } from './clip.js';
@@ -123,7 +123,7 @@ export abstract class Optimizer<H extends object> {
     let groupIndex = 0;
     const ctx: UpdateContext = {
       scalar(role, value, dtype) {
-        const key = `${groupIndex}:${role}:${dtype}:${value}`;
+        const key = `${groupIndex}:${role}:${dtype}:${numberKey(value)}`;
         let v = scalars.get(key);
         if (!v) {
           v = tensor(value, [], dtype);

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { atomicWrite } from './durable-write.js';
 import { cpus, tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { readEnv } from '@metaop/core';
@@ -16,7 +17,7 @@ export interface Toolchain {
   readonly openmp: boolean;
   /** The linker accepts -z nodelete (kernel libraries then stay mapped until exit). */
   readonly nodelete: boolean;
-  /** CPU model and architecture: part of every cache key because of -march=native. */
+  /** CPU model, architecture and ISA features (cpuModel()): part of every cache key. */
   readonly cpu: string;
   /** The flags target AVX-512 (__AVX512F__ defined): register tiles can be 16 floats wide. */
   readonly avx512: boolean;
@@ -43,9 +44,23 @@ export function findCompiler(): string | undefined {
   return undefined;
 }
 
+/** The instruction-set extensions the kernel reports (Linux), so two CPUs sold under one name differ. */
+function isaFeatures(): string {
+  try {
+    const line = /^(?:flags|Features)\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1];
+    return line ? createHash('sha256').update(line.trim()).digest('hex').slice(0, 16) : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * CPU model, architecture and instruction-set features: part of every cache key because of
+ * -march=native. METAOP_CPU_MODEL replaces the detected model (tests use it to act as another CPU).
+ */
 export function cpuModel(): string {
-  const model = cpus()[0]?.model ?? 'unknown-cpu';
-  return `${process.arch}/${model.trim()}`;
+  const model = readEnv('METAOP_CPU_MODEL') ?? `${cpus()[0]?.model.trim() ?? 'unknown-cpu'} isa:${isaFeatures()}`;
+  return `${process.arch}/${model}`;
 }
 
 const PROBE = '#include <math.h>\nint probe(float* x, int n) {\n#pragma omp parallel for\n  for (int i = 0; i < n; i++) x[i] = expf(x[i]);\n  return 0;\n}\n';
@@ -94,9 +109,9 @@ export function detectToolchain(cacheDir: string): Toolchain {
   rmSync(dir, { recursive: true, force: true });
   cached = { cc, version, flags, openmp, nodelete, cpu, avx512 };
   try {
-    writeFileSync(file, JSON.stringify(cached));
+    atomicWrite(file, JSON.stringify(cached));
   } catch {
-    // the probe is repeated next time
+    // a full or read-only cache folder: the probe is repeated next time
   }
   return cached;
 }

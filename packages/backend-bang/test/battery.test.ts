@@ -4,8 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@metaop/backend-bang';
 import { opCases, randomComposition } from '@metaop/ops/testing';
-import { differential } from '@metaop/compiler/testing';
-import { compileAhead } from './compile-ahead.js';
+import { compileAhead, differential } from '@metaop/compiler/testing';
 
 const backend = process.env.METAOP_TEST_BACKEND ?? 'bang';
 const compositions = Array.from({ length: 40 }, (_, i) => randomComposition(i + 1));

@@ -4,8 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@metaop/backend-bang';
 import { compositionSeeds, opCases, randomComposition } from '@metaop/ops/testing';
-import { differential } from '@metaop/compiler/testing';
-import { compileAhead } from './compile-ahead.js';
+import { compileAhead, differential } from '@metaop/compiler/testing';
 
 const backend = process.env.METAOP_TEST_BACKEND ?? 'bang';
 // METAOP_COMPOSITION_RUNS / METAOP_COMPOSITION_SEED choose the seeds (long runs); the default is 1..100.

@@ -7,6 +7,7 @@ import { resolveCacheDir } from './cache-dir.js';
 import { KernelCache } from './kernel-cache.js';
 import { nativeMemory, type NativeStorage } from './native-memory.js';
 import { detectToolchain, findCompiler } from './toolchain.js';
+import { requireAsanRuntime } from './sanitize.js';
 import { availableParallelism } from 'node:os';
 
 type NativeKernel = (table: BigUint64Array, params: Float64Array) => void;
@@ -50,6 +51,7 @@ function vectorLanes(avx512: boolean): number {
 export function createCBackend(): CBackend {
   const cacheDir = resolveCacheDir();
   const toolchain = detectToolchain(cacheDir);
+  if (toolchain.sanitize) requireAsanRuntime();
   const cache = new KernelCache(cacheDir, toolchain);
   const lanes = vectorLanes(toolchain.avx512);
   const renderer = new CRenderer();
@@ -59,7 +61,7 @@ export function createCBackend(): CBackend {
     name: 'c',
     label: `c (${toolchain.version.split(' ')[0]} ${toolchain.flags.join(' ')})`,
     // The storages name their backend, which exists once the device does.
-    ...nativeMemory(() => backend),
+    ...nativeMemory(() => backend, toolchain.sanitize),
     schedule: {
       threads: toolchain.openmp ? availableParallelism() : 1,
       vectorLanes: lanes,

@@ -1,17 +1,27 @@
 // The on-disk kernel cache. Missing kernels are compiled in batches (several kernel functions per
 // shared library, one compiler process per core); each kernel gets <key>.meta naming its
-// content-addressed library, symbol and SHA-256. Files are written under temporary names and
-// renamed, so concurrent processes never see half a file, and an entry that fails verification
-// (missing, truncated or corrupted) is compiled again.
+// content-addressed library, symbol, SHA-256 and the full key text. Every file is written under a
+// temporary name, fsynced and renamed, and the .meta last, so a process killed at any point leaves
+// nothing a later run trusts; concurrent processes never see half a file. An entry is used only
+// when its full key equals the wanted one and its library matches its checksum; otherwise it is
+// compiled again (with one notice). When the folder cannot take more files (a full disk), kernels
+// are compiled into a private temporary folder for the rest of the process, uncached.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
-import { CompileError } from '@metaop/core';
+import { availableParallelism, tmpdir } from 'node:os';
+import { CompileError, notice } from '@metaop/core';
 import { runCommands } from './compile-batch.js';
+import { atomicWrite, commitFile, fsyncDir, injectedWriteFault, isStorageError, isStorageFailureOutput } from './durable-write.js';
 import type { Toolchain } from './toolchain.js';
 
+/** Bumped when the entry format changes: older entries are rebuilt. */
+const META_FORMAT = 2;
+
 interface Meta {
+  readonly format: number;
+  /** The full text the key hashes: compared exactly, so a hash collision cannot load the wrong kernel. */
+  readonly key: string;
   readonly so: string;
   readonly symbol: string;
   readonly sha256: string;
@@ -34,12 +44,6 @@ function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function atomicWrite(path: string, data: string | Buffer): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 export interface CacheStats {
   /** Kernels found on disk and verified. */
   hits: number;
@@ -49,16 +53,28 @@ export interface CacheStats {
   rebuilt: number;
   /** Compiler invocations. */
   compilerRuns: number;
+  /** Kernels compiled into the private temporary folder because the cache folder took no more files. */
+  uncached: number;
 }
+
+/** Why an entry was not used; undefined when it is simply absent. */
+type Damage = 'unreadable entry' | 'older entry format' | 'key mismatch' | 'missing library' | 'library checksum mismatch';
+
+/** The cache folder could not take a file: compile elsewhere instead of failing. */
+class StorageFailure extends Error {}
 
 /** Link flags are part of every key: they change the library. */
 const LINK = ['-shared', '-fPIC'];
 const MAX_PER_LIBRARY = 32;
+/** Temporary files older than this were left by a killed process (live ones are seconds old). */
+const STALE_TEMP_MS = 3600_000;
 
 export class KernelCache {
   readonly dir: string;
-  readonly stats: CacheStats = { hits: 0, compiled: 0, rebuilt: 0, compilerRuns: 0 };
+  readonly stats: CacheStats = { hits: 0, compiled: 0, rebuilt: 0, compilerRuns: 0, uncached: 0 };
   private readonly linkFlags: readonly string[];
+  /** Set once the cache folder refused a write: where this process compiles from then on. */
+  private uncachedDir: string | undefined;
 
   constructor(
     root: string,
@@ -67,33 +83,58 @@ export class KernelCache {
     this.dir = join(root, 'kernels');
     mkdirSync(this.dir, { recursive: true });
     this.linkFlags = [...LINK, ...(toolchain.nodelete ? ['-Wl,-z,nodelete'] : [])];
+    this.sweepStaleTemps();
   }
 
-  /** Cache key of one kernel: its code, the shared preamble, compiler, flags and CPU model. */
-  keyOf(code: string, preamble: string): string {
+  /** The full key of one kernel: its code, the shared preamble, compiler, flags and CPU model. */
+  keyText(code: string, preamble: string): string {
     const t = this.toolchain;
-    return sha256(`${sha256(preamble)}\0${code}\0${t.cc}\0${t.version}\0${t.flags.join(' ')}\0${this.linkFlags.join(' ')}\0${t.cpu}`).slice(0, 40);
+    return `${sha256(preamble)}\0${code}\0${t.cc}\0${t.version}\0${t.flags.join(' ')}\0${this.linkFlags.join(' ')}\0${t.cpu}`;
   }
 
-  /** A verified library for `key`, or undefined (missing or damaged). */
-  lookup(key: string): CachedKernel | undefined {
+  /** The file name of a kernel's entry: a hash of its full key (the entry holds the key itself). */
+  keyOf(code: string, preamble: string): string {
+    return sha256(this.keyText(code, preamble)).slice(0, 40);
+  }
+
+  /** A verified library for `key` whose entry holds exactly `keyText`, or why there is none. */
+  private verify(key: string, keyText: string): CachedKernel | Damage | undefined {
     const metaPath = join(this.dir, `${key}.meta`);
     if (!existsSync(metaPath)) return undefined;
+    let meta: Meta;
     try {
-      const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Meta;
-      const so = join(this.dir, meta.so);
-      const bytes = readFileSync(so);
-      if (bytes.length === meta.bytes && sha256(bytes) === meta.sha256) return { path: so, symbol: meta.symbol };
+      meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Meta;
     } catch {
-      // unreadable meta or library: rebuild below
+      return 'unreadable entry';
     }
-    this.stats.rebuilt++;
-    return undefined;
+    if (meta.format !== META_FORMAT) return 'older entry format';
+    if (meta.key !== keyText) return 'key mismatch';
+    const so = join(this.dir, meta.so);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(so);
+    } catch {
+      return 'missing library';
+    }
+    if (bytes.length !== meta.bytes || sha256(bytes) !== meta.sha256) return 'library checksum mismatch';
+    return { path: so, symbol: meta.symbol };
   }
 
   /** Returns a verified library and symbol for every unit, compiling the missing ones. */
   ensure(units: readonly CacheUnit[], preamble: string): CachedKernel[] {
-    const found = units.map((u) => this.lookup(u.key));
+    const damaged = new Map<Damage, number>();
+    const found = units.map((u): CachedKernel | undefined => {
+      const r = this.verify(u.key, this.keyText(u.code, preamble));
+      if (typeof r === 'object') return r;
+      if (r !== undefined) damaged.set(r, (damaged.get(r) ?? 0) + 1);
+      return undefined;
+    });
+    if (damaged.size > 0) {
+      const count = [...damaged.values()].reduce((a, b) => a + b, 0);
+      this.stats.rebuilt += count;
+      const why = [...damaged].map(([d, n]) => `${n} ${d}`).join(', ');
+      notice(`kernel cache: ${count} entr${count === 1 ? 'y' : 'ies'} in ${this.dir} failed verification (${why}); compiling ${count === 1 ? 'it' : 'them'} again`);
+    }
     this.stats.hits += found.filter((f) => f !== undefined).length;
     const missing = [...new Map(units.filter((_, i) => !found[i]).map((u) => [u.key, u])).values()];
     if (missing.length > 0) {
@@ -106,38 +147,98 @@ export class KernelCache {
   }
 
   private compile(units: readonly CacheUnit[], preamble: string): Map<string, CachedKernel> {
+    if (this.uncachedDir) return this.compileIn(this.uncachedDir, units, preamble, false);
+    try {
+      return this.compileIn(this.dir, units, preamble, true);
+    } catch (e) {
+      if (!(e instanceof StorageFailure)) throw e;
+      this.uncachedDir = mkdtempSync(join(tmpdir(), 'metaop-uncached-'));
+      const dir = this.uncachedDir;
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+      notice(
+        `kernel cache folder ${this.dir} cannot take more files (${e.message}); kernels are compiled into ${dir} ` +
+          'for this process and not cached (free some space, or set METAOP_CACHE_DIR to another folder)',
+      );
+      return this.compileIn(dir, units, preamble, false);
+    }
+  }
+
+  /** Compiles `units` into libraries in `dir`; writes entries only when `cached`. */
+  private compileIn(dir: string, units: readonly CacheUnit[], preamble: string, cached: boolean): Map<string, CachedKernel> {
+    const write = (path: string, data: string) =>
+      storage(() => {
+        if (cached) injectedWriteFault(path);
+        atomicWrite(path, data);
+      });
     const libraries = Math.max(Math.min(units.length, availableParallelism()), Math.ceil(units.length / MAX_PER_LIBRARY));
     const chunks: CacheUnit[][] = Array.from({ length: libraries }, () => []);
     units.forEach((u, i) => chunks[i % libraries].push(u));
     const jobs = chunks.map((chunk) => {
       const source = [preamble, ...chunk.map((u) => u.code)].join('\n');
       const id = sha256(source).slice(0, 24);
-      const sourcePath = join(this.dir, `lib-${id}.c`);
-      atomicWrite(sourcePath, source);
-      const output = join(this.dir, `lib-${id}.${process.pid}.${randomBytes(4).toString('hex')}.so.tmp`);
+      const sourcePath = join(dir, `lib-${id}.c`);
+      write(sourcePath, source);
+      const output = join(dir, `lib-${id}.${process.pid}.${randomBytes(4).toString('hex')}.so.tmp`);
       return { chunk, sourcePath, output };
     });
     const results = runCommands(
       jobs.map((j) => ({ cmd: this.toolchain.cc, args: [...this.toolchain.flags, ...this.linkFlags, '-o', j.output, j.sourcePath, '-lm'] })),
     );
     this.stats.compilerRuns += jobs.length;
+    const removeOutputs = () => jobs.forEach((j) => rmSync(j.output, { force: true }));
+    const refused = results.findIndex((r) => r.code !== 0);
+    if (refused >= 0) {
+      removeOutputs();
+      const r = results[refused];
+      if (isStorageFailureOutput(r.output)) throw new StorageFailure(r.output.trim().split('\n').pop() ?? 'no space');
+      throw new CompileError(`the C compiler rejected generated kernels (exit code ${r.code})`, jobs[refused].sourcePath, r.output);
+    }
     const built = new Map<string, CachedKernel>();
-    results.forEach((r, i) => {
-      const job = jobs[i];
-      if (r.code !== 0) {
-        for (const j of jobs) rmSync(j.output, { force: true });
-        throw new CompileError(`the C compiler rejected generated kernels (exit code ${r.code})`, job.sourcePath, r.output);
+    try {
+      for (const job of jobs) {
+        const bytes = readFileSync(job.output);
+        const digest = sha256(bytes);
+        const soName = `lib-${digest.slice(0, 24)}.so`;
+        storage(() => commitFile(job.output, join(dir, soName)));
+        // Entries last: each names a library already in place and flushed.
+        for (const u of job.chunk) {
+          if (cached) {
+            const meta: Meta = { format: META_FORMAT, key: this.keyText(u.code, preamble), so: soName, symbol: u.symbol, sha256: digest, bytes: bytes.length };
+            write(join(dir, `${u.key}.meta`), JSON.stringify(meta));
+          }
+          built.set(u.key, { path: join(dir, soName), symbol: u.symbol });
+        }
       }
-      const bytes = readFileSync(job.output);
-      const digest = sha256(bytes);
-      const soName = `lib-${digest.slice(0, 24)}.so`;
-      renameSync(job.output, join(this.dir, soName));
-      for (const u of job.chunk) {
-        atomicWrite(join(this.dir, `${u.key}.meta`), JSON.stringify({ so: soName, symbol: u.symbol, sha256: digest, bytes: bytes.length } satisfies Meta));
-        built.set(u.key, { path: join(this.dir, soName), symbol: u.symbol });
-      }
-    });
+    } finally {
+      removeOutputs();
+    }
+    fsyncDir(dir);
     this.stats.compiled += units.length;
+    if (!cached) this.stats.uncached += units.length;
     return built;
+  }
+
+  /** Removes temporary files that a killed process left behind. */
+  private sweepStaleTemps(): void {
+    try {
+      const now = Date.now();
+      for (const name of readdirSync(this.dir)) {
+        if (!name.endsWith('.tmp')) continue;
+        const path = join(this.dir, name);
+        if (now - statSync(path).mtimeMs > STALE_TEMP_MS) rmSync(path, { force: true });
+      }
+    } catch {
+      // another process removed it first, or the folder is unreadable: lookups will say so
+    }
+  }
+}
+
+/** Runs a file operation on the cache folder, turning a storage error into a StorageFailure. */
+function storage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (isStorageError(e)) throw new StorageFailure((e as Error).message);
+    throw e;
   }
 }

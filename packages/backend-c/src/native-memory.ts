@@ -1,12 +1,25 @@
 // Host storage for native kernels: pooled ArrayBuffers (off the V8 heap, so they never move) whose
-// native address is taken once, when the storage is created.
+// native address is taken once, when the storage is created. In sanitizer mode every storage is
+// its own exact-size malloc block instead, never reused (see sanitize.ts).
 import koffi from 'koffi';
-import { hostMemory, type Backend, type HostMemory, type HostStorage } from '@metaop/core';
+import { BufferPool, hostMemory, type Backend, type HostMemory, type HostStorage } from '@metaop/core';
+import { exactBuffer, freeExactBuffer } from './sanitize.js';
 
 export interface NativeStorage extends HostStorage {
   readonly address: bigint;
 }
 
-export function nativeMemory(backend: () => Backend): HostMemory {
-  return hostMemory<NativeStorage>(backend, (s) => ({ ...s, address: koffi.address(s.array) }));
+/** A "pool" that keeps nothing: exactly the bytes asked for, freed at once. */
+class ExactPool extends BufferPool {
+  override acquire(bytes: number): ArrayBuffer {
+    return exactBuffer(bytes);
+  }
+  override release(buffer: ArrayBuffer): void {
+    freeExactBuffer(buffer);
+  }
+}
+
+export function nativeMemory(backend: () => Backend, sanitize = false): HostMemory {
+  const extend = (s: HostStorage & { buffer: ArrayBuffer }): NativeStorage => ({ ...s, address: koffi.address(s.array) });
+  return sanitize ? hostMemory<NativeStorage>(backend, extend, new ExactPool()) : hostMemory<NativeStorage>(backend, extend);
 }

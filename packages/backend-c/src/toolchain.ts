@@ -3,6 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { atomicWrite } from './durable-write.js';
+import { SANITIZE_FLAGS, sanitizeMode } from './sanitize.js';
 import { cpus, tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { readEnv } from '@metaop/core';
@@ -16,10 +18,12 @@ export interface Toolchain {
   readonly openmp: boolean;
   /** The linker accepts -z nodelete (kernel libraries then stay mapped until exit). */
   readonly nodelete: boolean;
-  /** CPU model and architecture: part of every cache key because of -march=native. */
+  /** CPU model, architecture and ISA features (cpuModel()): part of every cache key. */
   readonly cpu: string;
   /** The flags target AVX-512 (__AVX512F__ defined): register tiles can be 16 floats wide. */
   readonly avx512: boolean;
+  /** Sanitizer mode (METAOP_SANITIZE=1): ASan + UBSan flags, no OpenMP. */
+  readonly sanitize?: boolean;
 }
 
 function onPath(cmd: string): string | undefined {
@@ -43,9 +47,23 @@ export function findCompiler(): string | undefined {
   return undefined;
 }
 
+/** The instruction-set extensions the kernel reports (Linux), so two CPUs sold under one name differ. */
+function isaFeatures(): string {
+  try {
+    const line = /^(?:flags|Features)\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1];
+    return line ? createHash('sha256').update(line.trim()).digest('hex').slice(0, 16) : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * CPU model, architecture and instruction-set features: part of every cache key because of
+ * -march=native. METAOP_CPU_MODEL replaces the detected model (tests use it to act as another CPU).
+ */
 export function cpuModel(): string {
-  const model = cpus()[0]?.model ?? 'unknown-cpu';
-  return `${process.arch}/${model.trim()}`;
+  const model = readEnv('METAOP_CPU_MODEL') ?? `${cpus()[0]?.model.trim() ?? 'unknown-cpu'} isa:${isaFeatures()}`;
+  return `${process.arch}/${model}`;
 }
 
 const PROBE = '#include <math.h>\nint probe(float* x, int n) {\n#pragma omp parallel for\n  for (int i = 0; i < n; i++) x[i] = expf(x[i]);\n  return 0;\n}\n';
@@ -68,12 +86,13 @@ export function detectToolchain(cacheDir: string): Toolchain {
   if (!cc) throw new Error('no C compiler found');
   const version = execFileSync(cc, ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
   const cpu = cpuModel();
-  const id = createHash('sha256').update(`${cc}\n${version}\n${cpu}`).digest('hex').slice(0, 16);
+  const sanitize = sanitizeMode();
+  const id = createHash('sha256').update(`${cc}\n${version}\n${cpu}${sanitize ? '\nsanitize' : ''}`).digest('hex').slice(0, 16);
   const file = join(cacheDir, `toolchain-${id}.json`);
   if (existsSync(file)) {
     try {
       const t = JSON.parse(readFileSync(file, 'utf8')) as Toolchain;
-      if (t.cc === cc && t.version === version && typeof t.nodelete === 'boolean' && typeof t.avx512 === 'boolean') return (cached = t);
+      if (t.cc === cc && t.version === version && typeof t.nodelete === 'boolean' && typeof t.avx512 === 'boolean' && (t.sanitize ?? false) === sanitize) return (cached = t);
     } catch {
       // a damaged probe record is simply probed again
     }
@@ -81,10 +100,14 @@ export function detectToolchain(cacheDir: string): Toolchain {
   const dir = join(tmpdir(), `metaop-probe-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'probe.c'), PROBE);
-  const flags = ['-O3', '-std=gnu11', '-fno-math-errno'];
-  if (!compiles(cc, flags, dir)) flags.splice(0, flags.length, '-O2');
+  const flags = sanitize ? ['-O1', '-std=gnu11', '-fno-math-errno', ...SANITIZE_FLAGS] : ['-O3', '-std=gnu11', '-fno-math-errno'];
+  if (!compiles(cc, flags, dir)) {
+    if (sanitize) throw new Error(`METAOP_SANITIZE=1: ${cc} cannot build with ${SANITIZE_FLAGS.join(' ')} (install the compiler's libasan and libubsan)`);
+    flags.splice(0, flags.length, '-O2');
+  }
   if (compiles(cc, [...flags, '-march=native'], dir)) flags.push('-march=native');
-  const openmp = compiles(cc, [...flags, '-fopenmp'], dir);
+  // Sanitizer mode runs kernels on one thread: ASan reports stay readable and libgomp stays out.
+  const openmp = !sanitize && compiles(cc, [...flags, '-fopenmp'], dir);
   flags.push(openmp ? '-fopenmp' : '-fopenmp-simd');
   if (!openmp && !compiles(cc, flags, dir)) flags.pop();
   // OpenMP threads must never outlive their code: keep kernel libraries mapped until exit.
@@ -92,11 +115,11 @@ export function detectToolchain(cacheDir: string): Toolchain {
   writeFileSync(join(dir, 'probe.c'), '#ifndef __AVX512F__\n#error no AVX-512\n#endif\nint probe(void) { return 0; }\n');
   const avx512 = compiles(cc, flags, dir);
   rmSync(dir, { recursive: true, force: true });
-  cached = { cc, version, flags, openmp, nodelete, cpu, avx512 };
+  cached = { cc, version, flags, openmp, nodelete, cpu, avx512, sanitize };
   try {
-    writeFileSync(file, JSON.stringify(cached));
+    atomicWrite(file, JSON.stringify(cached));
   } catch {
-    // the probe is repeated next time
+    // a full or read-only cache folder: the probe is repeated next time
   }
   return cached;
 }

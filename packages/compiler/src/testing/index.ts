@@ -3,3 +3,4 @@ export { differential, backendTolerance } from './differential.js';
 export { constantSites, specialConstants, checkConstantSite, sameStoredValue, type ConstantSite } from './exact-constants.js';
 export { windowLoops, runWindowLoop, checkWindowLoop, checkRecompileWarning, recompileWarnings, recompilingLoops, STEPS, type RecompilingLoop, type WindowLoop, type WindowReport } from './moving-window.js';
 export { keyChecks, type NamedCheck } from './key-checks.js';
+export { compileAhead } from './compile-ahead.js';

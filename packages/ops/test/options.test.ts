@@ -56,7 +56,7 @@ describe('unknown option keys', () => {
 
   it('options that are not an object are refused too (a positional stride, as in PyTorch, is a common slip)', () => {
     expect(() => M.maxPool2d(x4(), 2, 2 as never)).toThrow(/maxPool2d: options must be an object like \{ stride, .* got number 2/);
-    expect(() => checkOptions(null as never, { a: true }, 'op')).toThrow(/got null/);
+    expect(() => checkOptions<{ a?: number }>(null as never, { a: true }, 'op')).toThrow(/got null/);
   });
 
   it('known keys, undefined values and a missing options object all pass', () => {

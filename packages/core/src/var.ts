@@ -30,9 +30,9 @@ export class Var {
   /** Optional label shown by explain() and in errors. */
   name: string | undefined;
   /** Bumped by every in-place update (assign); graphs built on an older version are stale. */
-  version = 0;
+  private updates = 0;
   /** The inputs' versions when `node` was built; null when they were all 0 (the common case, no allocation). */
-  inputVersions: readonly number[] | null = null;
+  private inputVersions: readonly number[] | null = null;
   private disposed = false;
   /** Created from data (a leaf that cannot be recomputed), as opposed to computed by an op. */
   private readonly fromData: boolean;
@@ -80,6 +80,11 @@ export class Var {
     backend.write(s, data);
     attachStorage(v, s);
     return v;
+  }
+
+  /** How many in-place updates (assign: optimizer steps, loadStateDict, init) this Var has had. */
+  get version(): number {
+    return this.updates;
   }
 
   get ndim(): number {
@@ -174,7 +179,7 @@ export class Var {
     attachStorage(this, s);
     this.node = null;
     this.inputVersions = null;
-    this.version++;
+    this.updates++;
     return this;
   }
 

@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // Class names appear in error messages (this.constructor.name); esbuild would rename some (`_Sequential`).
+  keepNames: true,
 });

@@ -4,7 +4,12 @@ export class MetaOpError extends Error {
   /** The op that raised the error, when there is one. */
   readonly op: string | undefined;
   constructor(message: string, op?: string) {
+    // A chained op's checks (x.add → operand preparation → expectVar …) can fill V8's default 10
+    // frames before reaching the user's line; errors are rare, so keep a deeper stack for them.
+    const limit = Error.stackTraceLimit;
+    if (typeof limit === 'number' && limit < 40) Error.stackTraceLimit = 40;
     super(op === undefined ? message : `${op}: ${message}`);
+    Error.stackTraceLimit = limit;
     this.name = new.target.name;
     this.op = op;
   }
@@ -24,6 +29,9 @@ export class IndexExprError extends MetaOpError {}
 
 /** A Var used after `dispose()` (directly or through `tidy`). */
 export class DisposedError extends MetaOpError {}
+
+/** A graph built before one of its inputs was updated in place (a parameter after an optimizer step). */
+export class StaleGraphError extends MetaOpError {}
 
 /** A backend that is missing, unknown, or cannot run what it was given. */
 export class BackendError extends MetaOpError {}

@@ -23,4 +23,5 @@ export {
   releaseStorage,
   type MemoryInfo,
 } from './memory.js';
+export { checkOptions, type OptionKeys } from './options.js';
 export { noGrad, enableGrad, isGradEnabled, contextVar, type ContextVar } from './context.js';

@@ -13,6 +13,7 @@ export function collectGraph(targets: readonly Var[]): Graph {
   const stack: { v: Var; next: number }[] = [];
   const visit = (root: Var) => {
     if (state.has(root)) return;
+    const describeRoot = () => `Var #${root.id} ${root.describe()}`;
     stack.push({ v: root, next: 0 });
     state.set(root, 1);
     while (stack.length > 0) {
@@ -31,6 +32,7 @@ export function collectGraph(targets: readonly Var[]): Graph {
           'realize',
         );
       }
+      if (top.next === 0) v.assertFresh('realize', describeRoot);
       const inputs = v.node.inputs;
       if (top.next < inputs.length) {
         const child = inputs[top.next++];

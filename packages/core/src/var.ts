@@ -2,7 +2,7 @@
 import { getBackend, type Storage } from './backend.js';
 import { isGradEnabled } from './context.js';
 import { allocArray, arrayMatches, convertValue, type DataArray, type DType } from './dtype.js';
-import { ArgumentError, DisposedError, ShapeError } from './errors.js';
+import { ArgumentError, DisposedError, ShapeError, StaleGraphError } from './errors.js';
 import { flags } from './flags.js';
 import type { OpNode } from './graph.js';
 import { allocStorage, attachStorage, detachStorage, releaseStorage, setTidyHooks, trackVar } from './memory.js';
@@ -29,6 +29,10 @@ export class Var {
   retainGraph: boolean;
   /** Optional label shown by explain() and in errors. */
   name: string | undefined;
+  /** Bumped by every in-place update (assign); graphs built on an older version are stale. */
+  private updates = 0;
+  /** The inputs' versions when `node` was built; null when they were all 0 (the common case, no allocation). */
+  private inputVersions: readonly number[] | null = null;
   private disposed = false;
   /** Created from data (a leaf that cannot be recomputed), as opposed to computed by an op. */
   private readonly fromData: boolean;
@@ -48,6 +52,13 @@ export class Var {
   /** A lazy Var computed by `node`. Shape and dtype must already be inferred by the op. */
   static fromNode(node: OpNode, shape: Shape, dtype: DType): Var {
     const v = new Var(shape, dtype, node);
+    const inputs = node.inputs;
+    for (let i = 0; i < inputs.length; i++) {
+      if (inputs[i].version !== 0) {
+        v.inputVersions = inputs.map((u) => u.version);
+        break;
+      }
+    }
     if (flags.eager) realize([v]);
     return v;
   }
@@ -69,6 +80,11 @@ export class Var {
     backend.write(s, data);
     attachStorage(v, s);
     return v;
+  }
+
+  /** How many in-place updates (assign: optimizer steps, loadStateDict, init) this Var has had. */
+  get version(): number {
+    return this.updates;
   }
 
   get ndim(): number {
@@ -162,6 +178,8 @@ export class Var {
     }
     attachStorage(this, s);
     this.node = null;
+    this.inputVersions = null;
+    this.updates++;
     return this;
   }
 
@@ -174,6 +192,29 @@ export class Var {
 
   [disposeSymbol](): void {
     this.dispose();
+  }
+
+  /**
+   * Throws a StaleGraphError when an input of this Var's node was updated in place (optimizer step,
+   * assign) after the node was built: computing or differentiating it would mix old and new values.
+   */
+  assertFresh(op: string, what?: () => string): void {
+    const node = this.node;
+    if (node === null) return;
+    const versions = this.inputVersions;
+    for (let i = 0; i < node.inputs.length; i++) {
+      const u = node.inputs[i];
+      const then = versions === null ? 0 : versions[i];
+      if (u.version !== then) {
+        const out = what?.() ?? `Var #${this.id} ${this.describe()}`;
+        const label = u.name === undefined ? `Var #${u.id} ${u.describe()}` : `parameter \`${u.name}\``;
+        throw new StaleGraphError(
+          `${out} was computed from ${label} version ${then}, which an optimizer step or assign() has since updated ` +
+            `(now version ${u.version}); compute ${what ? out : 'it'} again from the current values`,
+          op,
+        );
+      }
+    }
   }
 
   describe(): string {

@@ -2,7 +2,7 @@
 import { type Var } from '@metaop/core';
 import { AdaptiveAvgPool2d, Conv2d, Dropout, Linear, MaxPool2d, Module, ReLU, Sequential } from '@metaop/nn';
 import { flatten } from '@metaop/ops';
-import { numClassesOf, probabilityOf, type DropoutClassifierOptions } from './options.js';
+import { dropoutClassifierKeys, numClassesOf, probabilityOf, type DropoutClassifierOptions } from './options.js';
 
 export type AlexNetOptions = DropoutClassifierOptions;
 
@@ -13,7 +13,7 @@ export class AlexNet extends Module {
 
   constructor(options: AlexNetOptions = {}) {
     super();
-    const numClasses = numClassesOf(options, 'AlexNet');
+    const numClasses = numClassesOf(options, dropoutClassifierKeys, 'AlexNet');
     const p = probabilityOf(options.dropout, 0.5, 'dropout', 'AlexNet');
     this.features = this.registerModule(
       'features',

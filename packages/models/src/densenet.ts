@@ -1,10 +1,10 @@
 // DenseNet-BC 121/161/169/201 as torchvision builds it: every layer of a dense block sees the
 // concatenation of the block input and all earlier layers' outputs.
-import { ArgumentError, type Var } from '@metaop/core';
+import { ArgumentError, checkOptions, type OptionKeys, type Var } from '@metaop/core';
 import { AvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential, type VarModule } from '@metaop/nn';
 import { adaptiveAvgPool2d, concat, dropout, flatten, relu } from '@metaop/ops';
 import { eachModule, Initializer } from './init.js';
-import { numClassesOf, type ClassifierOptions } from './options.js';
+import { classifierKeys, numClassesOf, type ClassifierOptions } from './options.js';
 
 /** BN → ReLU → 1×1 conv (bnSize·growth channels) → BN → ReLU → 3×3 conv (growth channels). */
 export class DenseLayer extends Module {
@@ -76,9 +76,17 @@ export interface DenseNetOptions extends ClassifierOptions {
   /** Dropout after each dense layer (default 0). */
   dropRate?: number;
 }
+const denseNetKeys: OptionKeys<DenseNetOptions> = { ...classifierKeys, growthRate: true, blockConfig: true, numInitFeatures: true, bnSize: true, dropRate: true };
 
 /** The options of the fixed DenseNet variants (their widths and depths are set). */
 export type DenseNetVariantOptions = Omit<DenseNetOptions, 'growthRate' | 'blockConfig' | 'numInitFeatures'>;
+const denseNetVariantKeys: OptionKeys<DenseNetVariantOptions> = { ...classifierKeys, bnSize: true, dropRate: true };
+
+/** A fixed DenseNet variant: its widths and depths are not options. */
+function denseNetVariant(name: string, options: DenseNetVariantOptions, config: Pick<DenseNetOptions, 'growthRate' | 'blockConfig' | 'numInitFeatures'>): DenseNet {
+  checkOptions(options, denseNetVariantKeys, name);
+  return new DenseNet({ ...options, ...config });
+}
 
 export class DenseNet extends Module {
   readonly features: Sequential;
@@ -86,7 +94,7 @@ export class DenseNet extends Module {
 
   constructor(options: DenseNetOptions = {}) {
     super();
-    const numClasses = numClassesOf(options, 'DenseNet');
+    const numClasses = numClassesOf(options, denseNetKeys, 'DenseNet');
     const growthRate = options.growthRate ?? 32;
     const blockConfig = options.blockConfig ?? [6, 12, 24, 16];
     const numInit = options.numInitFeatures ?? 64;
@@ -124,17 +132,17 @@ export class DenseNet extends Module {
 
 /** DenseNet-121; input [N, 3, H, W] with H, W >= 29 (224×224 for the ImageNet weights). */
 export function densenet121(options: DenseNetVariantOptions = {}): DenseNet {
-  return new DenseNet({ ...options, growthRate: 32, blockConfig: [6, 12, 24, 16], numInitFeatures: 64 });
+  return denseNetVariant('densenet121', options, { growthRate: 32, blockConfig: [6, 12, 24, 16], numInitFeatures: 64 });
 }
 
 export function densenet161(options: DenseNetVariantOptions = {}): DenseNet {
-  return new DenseNet({ ...options, growthRate: 48, blockConfig: [6, 12, 36, 24], numInitFeatures: 96 });
+  return denseNetVariant('densenet161', options, { growthRate: 48, blockConfig: [6, 12, 36, 24], numInitFeatures: 96 });
 }
 
 export function densenet169(options: DenseNetVariantOptions = {}): DenseNet {
-  return new DenseNet({ ...options, growthRate: 32, blockConfig: [6, 12, 32, 32], numInitFeatures: 64 });
+  return denseNetVariant('densenet169', options, { growthRate: 32, blockConfig: [6, 12, 32, 32], numInitFeatures: 64 });
 }
 
 export function densenet201(options: DenseNetVariantOptions = {}): DenseNet {
-  return new DenseNet({ ...options, growthRate: 32, blockConfig: [6, 12, 48, 32], numInitFeatures: 64 });
+  return denseNetVariant('densenet201', options, { growthRate: 32, blockConfig: [6, 12, 48, 32], numInitFeatures: 64 });
 }

@@ -1,12 +1,12 @@
 // GoogLeNet (Inception v1) as torchvision builds it, including its 3×3 (not 5×5) third branch and
 // the two auxiliary classifiers that run only in training mode.
-import { type Var } from '@metaop/core';
+import { type OptionKeys, type Var } from '@metaop/core';
 import { AdaptiveAvgPool2d, Conv2d, Dropout, Linear, MaxPool2d, Module, Sequential } from '@metaop/nn';
 import { adaptiveAvgPool2d, concat, flatten, relu } from '@metaop/ops';
 import { BasicConv2d } from './blocks/basic-conv2d.js';
 import { transformImageNetInput } from './blocks/transform-input.js';
 import { eachModule, Initializer } from './init.js';
-import { numClassesOf, probabilityOf, type DropoutClassifierOptions, type InitWeightsOption } from './options.js';
+import { dropoutClassifierKeys, initWeightsKeys, numClassesOf, probabilityOf, type DropoutClassifierOptions, type InitWeightsOption } from './options.js';
 
 /** Four parallel branches (1×1; 1×1→3×3; 1×1→3×3; 3×3 max pool→1×1) concatenated on channels. */
 export class Inception extends Module {
@@ -64,6 +64,7 @@ export interface GoogLeNetOptions extends DropoutClassifierOptions, InitWeightsO
   /** Dropout of the auxiliary classifiers (default 0.7). */
   dropoutAux?: number;
 }
+const googLeNetKeys: OptionKeys<GoogLeNetOptions> = { ...dropoutClassifierKeys, ...initWeightsKeys, auxLogits: true, transformInput: true, dropoutAux: true };
 
 /** The main logits and, in training mode with auxLogits, the auxiliary classifiers' logits. */
 export interface GoogLeNetOutputs {
@@ -99,7 +100,7 @@ export class GoogLeNet extends Module {
 
   constructor(options: GoogLeNetOptions = {}) {
     super();
-    const numClasses = numClassesOf(options, 'GoogLeNet');
+    const numClasses = numClassesOf(options, googLeNetKeys, 'GoogLeNet');
     const p = probabilityOf(options.dropout, 0.2, 'dropout', 'GoogLeNet');
     const pAux = probabilityOf(options.dropoutAux, 0.7, 'dropoutAux', 'GoogLeNet');
     this.auxLogits = options.auxLogits ?? true;

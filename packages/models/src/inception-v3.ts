@@ -1,12 +1,12 @@
 // Inception v3 as torchvision builds it (299×299 inputs for the ImageNet weights, at least 75×75).
-import { type Var } from '@metaop/core';
+import { type OptionKeys, type Var } from '@metaop/core';
 import { AdaptiveAvgPool2d, Conv2d, Dropout, Linear, MaxPool2d, Module } from '@metaop/nn';
 import { flatten } from '@metaop/ops';
 import { BasicConv2d } from './blocks/basic-conv2d.js';
 import { transformImageNetInput } from './blocks/transform-input.js';
 import { InceptionA, InceptionAux, InceptionB, InceptionC, InceptionD, InceptionE } from './inception-v3-blocks.js';
 import { eachModule, Initializer } from './init.js';
-import { numClassesOf, probabilityOf, type DropoutClassifierOptions, type InitWeightsOption } from './options.js';
+import { dropoutClassifierKeys, initWeightsKeys, numClassesOf, probabilityOf, type DropoutClassifierOptions, type InitWeightsOption } from './options.js';
 
 export interface Inception3Options extends DropoutClassifierOptions, InitWeightsOption {
   /** Build the auxiliary classifier (default true, as torchvision's inception_v3()). */
@@ -17,6 +17,7 @@ export interface Inception3Options extends DropoutClassifierOptions, InitWeights
    */
   transformInput?: boolean;
 }
+const inception3Keys: OptionKeys<Inception3Options> = { ...dropoutClassifierKeys, ...initWeightsKeys, auxLogits: true, transformInput: true };
 
 /** The main logits and, in training mode with auxLogits, the auxiliary classifier's (torchvision's InceptionOutputs). */
 export interface InceptionOutputs {
@@ -52,7 +53,7 @@ export class Inception3 extends Module {
 
   constructor(options: Inception3Options = {}) {
     super();
-    const numClasses = numClassesOf(options, 'Inception3');
+    const numClasses = numClassesOf(options, inception3Keys, 'Inception3');
     const p = probabilityOf(options.dropout, 0.5, 'dropout', 'Inception3');
     this.auxLogits = options.auxLogits ?? true;
     this.transformInput = options.transformInput ?? false;

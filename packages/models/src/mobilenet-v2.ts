@@ -1,11 +1,11 @@
 // MobileNetV2: inverted residual blocks (1×1 expand, 3×3 depthwise, 1×1 linear projection) with
 // ReLU6, channel counts rounded to multiples of 8, as torchvision builds it.
-import { ArgumentError, type Var } from '@metaop/core';
+import { ArgumentError, type OptionKeys, type Var } from '@metaop/core';
 import { BatchNorm2d, Conv2d, Dropout, Linear, Module, ReLU6, Sequential } from '@metaop/nn';
 import { adaptiveAvgPool2d, add, flatten } from '@metaop/ops';
 import { conv2dNormActivation } from './blocks/conv-norm-activation.js';
 import { Initializer, kaimingFanOutConvs, normalLinears } from './init.js';
-import { numClassesOf, probabilityOf, type DropoutClassifierOptions } from './options.js';
+import { dropoutClassifierKeys, numClassesOf, probabilityOf, type DropoutClassifierOptions } from './options.js';
 
 /** torchvision's _make_divisible: the nearest multiple of divisor, never more than 10% below v. */
 export function makeDivisible(v: number, divisor: number, minValue = divisor): number {
@@ -58,6 +58,7 @@ export interface MobileNetV2Options extends DropoutClassifierOptions {
   roundNearest?: number;
   invertedResidualSetting?: InvertedResidualSetting;
 }
+const mobileNetV2Keys: OptionKeys<MobileNetV2Options> = { ...dropoutClassifierKeys, widthMult: true, roundNearest: true, invertedResidualSetting: true };
 
 export class MobileNetV2 extends Module {
   readonly features: Sequential;
@@ -66,7 +67,7 @@ export class MobileNetV2 extends Module {
 
   constructor(options: MobileNetV2Options = {}) {
     super();
-    const numClasses = numClassesOf(options, 'MobileNetV2');
+    const numClasses = numClassesOf(options, mobileNetV2Keys, 'MobileNetV2');
     const p = probabilityOf(options.dropout, 0.2, 'dropout', 'MobileNetV2');
     const widthMult = options.widthMult ?? 1;
     const roundNearest = options.roundNearest ?? 8;

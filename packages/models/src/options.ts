@@ -1,5 +1,5 @@
 // Options every classifier shares, and their checks.
-import { ArgumentError } from '@metaop/core';
+import { ArgumentError, checkOptions, type OptionKeys } from '@metaop/core';
 
 export interface ClassifierOptions {
   /** Size of the final layer's output (default 1000, ImageNet's classes). */
@@ -19,7 +19,13 @@ export interface InitWeightsOption {
   initWeights?: boolean;
 }
 
-export function numClassesOf(options: ClassifierOptions, model: string): number {
+export const classifierKeys: OptionKeys<ClassifierOptions> = { numClasses: true };
+export const dropoutClassifierKeys: OptionKeys<DropoutClassifierOptions> = { ...classifierKeys, dropout: true };
+export const initWeightsKeys: OptionKeys<InitWeightsOption> = { initWeights: true };
+
+/** Checks a classifier's options against `keys` (every option it takes), then returns numClasses. */
+export function numClassesOf<T extends ClassifierOptions>(options: T, keys: OptionKeys<T>, model: string): number {
+  checkOptions(options, keys, model);
   const n = options.numClasses ?? 1000;
   if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`numClasses must be a positive integer, got ${n}`, model);
   return n;

@@ -1,10 +1,10 @@
 // ResNet (v1.5: the stride sits on the 3×3 convolution of the bottleneck), ResNeXt and Wide ResNet,
 // as torchvision builds them.
-import { ArgumentError, type Var } from '@metaop/core';
+import { ArgumentError, checkOptions, type OptionKeys, type Var } from '@metaop/core';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential } from '@metaop/nn';
 import { add, flatten } from '@metaop/ops';
 import { Initializer, kaimingFanOutConvs } from './init.js';
-import { numClassesOf, type ClassifierOptions } from './options.js';
+import { classifierKeys, numClassesOf, type ClassifierOptions } from './options.js';
 
 function conv3x3(inPlanes: number, outPlanes: number, stride = 1, groups = 1, dilation = 1): Conv2d {
   return new Conv2d(inPlanes, outPlanes, 3, { stride, padding: dilation, groups, dilation, bias: false });
@@ -22,6 +22,7 @@ export interface BlockOptions {
   baseWidth?: number;
   dilation?: number;
 }
+const blockKeys: OptionKeys<BlockOptions> = { stride: true, downsample: true, groups: true, baseWidth: true, dilation: true };
 
 /** Two 3×3 convolutions with a shortcut (ResNet-18/34). */
 export class BasicBlock extends Module {
@@ -35,6 +36,7 @@ export class BasicBlock extends Module {
 
   constructor(inPlanes: number, planes: number, options: BlockOptions = {}) {
     super();
+    checkOptions(options, blockKeys, 'BasicBlock');
     if ((options.groups ?? 1) !== 1 || (options.baseWidth ?? 64) !== 64) {
       throw new ArgumentError('BasicBlock only supports groups 1 and baseWidth 64; use Bottleneck for ResNeXt and Wide ResNet', 'BasicBlock');
     }
@@ -68,6 +70,7 @@ export class Bottleneck extends Module {
 
   constructor(inPlanes: number, planes: number, options: BlockOptions = {}) {
     super();
+    checkOptions(options, blockKeys, 'Bottleneck');
     const groups = options.groups ?? 1;
     const width = Math.floor(planes * ((options.baseWidth ?? 64) / 64)) * groups;
     this.conv1 = this.registerModule('conv1', conv1x1(inPlanes, width));
@@ -101,6 +104,7 @@ export interface ResNetOptions extends ClassifierOptions {
   /** For layer2..layer4: dilate instead of striding (keeps the resolution, as for segmentation). */
   replaceStrideWithDilation?: readonly [boolean, boolean, boolean];
 }
+const resNetKeys: OptionKeys<ResNetOptions> = { ...classifierKeys, zeroInitResidual: true, groups: true, widthPerGroup: true, replaceStrideWithDilation: true };
 
 export class ResNet extends Module {
   readonly conv1: Conv2d;
@@ -120,7 +124,7 @@ export class ResNet extends Module {
 
   constructor(block: ResNetBlock, layers: readonly [number, number, number, number], options: ResNetOptions = {}) {
     super();
-    const numClasses = numClassesOf(options, 'ResNet');
+    const numClasses = numClassesOf(options, resNetKeys, 'ResNet');
     const dilate = options.replaceStrideWithDilation ?? [false, false, false];
     if (dilate.length !== 3) throw new ArgumentError(`replaceStrideWithDilation needs 3 entries, got ${dilate.length}`, 'ResNet');
     this.#groups = options.groups ?? 1;
@@ -189,25 +193,32 @@ export function resnet152(options: ResNetOptions = {}): ResNet {
 }
 
 type FixedWidthOptions = Omit<ResNetOptions, 'groups' | 'widthPerGroup'>;
+const fixedWidthKeys: OptionKeys<FixedWidthOptions> = { ...classifierKeys, zeroInitResidual: true, replaceStrideWithDilation: true };
+
+/** ResNeXt and Wide ResNet set the group width themselves: it is not an option. */
+function fixedWidth(name: string, layers: readonly [number, number, number, number], options: FixedWidthOptions, width: Pick<ResNetOptions, 'groups' | 'widthPerGroup'>): ResNet {
+  checkOptions(options, fixedWidthKeys, name);
+  return new ResNet(Bottleneck, layers, { ...options, ...width });
+}
 
 /** ResNeXt-50 32×4d: 32 groups of 4 channels in the first stage's 3×3 convolutions. */
 export function resnext50_32x4d(options: FixedWidthOptions = {}): ResNet {
-  return new ResNet(Bottleneck, [3, 4, 6, 3], { ...options, groups: 32, widthPerGroup: 4 });
+  return fixedWidth('resnext50_32x4d', [3, 4, 6, 3], options, { groups: 32, widthPerGroup: 4 });
 }
 
 export function resnext101_32x8d(options: FixedWidthOptions = {}): ResNet {
-  return new ResNet(Bottleneck, [3, 4, 23, 3], { ...options, groups: 32, widthPerGroup: 8 });
+  return fixedWidth('resnext101_32x8d', [3, 4, 23, 3], options, { groups: 32, widthPerGroup: 8 });
 }
 
 export function resnext101_64x4d(options: FixedWidthOptions = {}): ResNet {
-  return new ResNet(Bottleneck, [3, 4, 23, 3], { ...options, groups: 64, widthPerGroup: 4 });
+  return fixedWidth('resnext101_64x4d', [3, 4, 23, 3], options, { groups: 64, widthPerGroup: 4 });
 }
 
 /** Wide ResNet-50-2: the bottleneck's inner width doubled (128 per group), outer widths unchanged. */
 export function wide_resnet50_2(options: FixedWidthOptions = {}): ResNet {
-  return new ResNet(Bottleneck, [3, 4, 6, 3], { ...options, widthPerGroup: 128 });
+  return fixedWidth('wide_resnet50_2', [3, 4, 6, 3], options, { widthPerGroup: 128 });
 }
 
 export function wide_resnet101_2(options: FixedWidthOptions = {}): ResNet {
-  return new ResNet(Bottleneck, [3, 4, 23, 3], { ...options, widthPerGroup: 128 });
+  return fixedWidth('wide_resnet101_2', [3, 4, 23, 3], options, { widthPerGroup: 128 });
 }

@@ -3,7 +3,7 @@
 import { ArgumentError, formatShape, ShapeError, type Var } from '@metaop/core';
 import { BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential } from '@metaop/nn';
 import { chunk, concat, mean, reshape, transpose } from '@metaop/ops';
-import { numClassesOf, type ClassifierOptions } from './options.js';
+import { classifierKeys, numClassesOf, type ClassifierOptions } from './options.js';
 
 /** Interleaves the channels of `groups` equal groups: [N, g·c, H, W] → view [N, g, c, H, W] → swap g and c. */
 export function channelShuffle(x: Var, groups: number): Var {
@@ -81,7 +81,7 @@ export class ShuffleNetV2 extends Module {
   /** stagesRepeats: units per stage (3 entries); stagesOutChannels: conv1, the 3 stages, conv5 (5 entries). */
   constructor(stagesRepeats: readonly number[], stagesOutChannels: readonly number[], options: ShuffleNetV2Options = {}) {
     super();
-    const numClasses = numClassesOf(options, 'ShuffleNetV2');
+    const numClasses = numClassesOf(options, classifierKeys, 'ShuffleNetV2');
     if (stagesRepeats.length !== 3) throw new ArgumentError('stagesRepeats needs 3 positive integers', 'ShuffleNetV2');
     if (stagesOutChannels.length !== 5) throw new ArgumentError('stagesOutChannels needs 5 positive integers', 'ShuffleNetV2');
     let channels = stagesOutChannels[0];

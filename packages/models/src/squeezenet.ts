@@ -4,7 +4,7 @@ import { ArgumentError, type Var } from '@metaop/core';
 import { AdaptiveAvgPool2d, Conv2d, Dropout, MaxPool2d, Module, ReLU, Sequential } from '@metaop/nn';
 import { concat, flatten } from '@metaop/ops';
 import { eachModule, Initializer } from './init.js';
-import { numClassesOf, probabilityOf, type DropoutClassifierOptions } from './options.js';
+import { dropoutClassifierKeys, numClassesOf, probabilityOf, type DropoutClassifierOptions } from './options.js';
 
 /** Squeeze with a 1×1 convolution, then expand with parallel 1×1 and 3×3 convolutions, concatenated. */
 export class Fire extends Module {
@@ -40,7 +40,7 @@ export class SqueezeNet extends Module {
 
   constructor(version: SqueezeNetVersion = '1_0', options: SqueezeNetOptions = {}) {
     super();
-    const numClasses = numClassesOf(options, 'SqueezeNet');
+    const numClasses = numClassesOf(options, dropoutClassifierKeys, 'SqueezeNet');
     const p = probabilityOf(options.dropout, 0.5, 'dropout', 'SqueezeNet');
     const pool = () => new MaxPool2d(3, { stride: 2, ceilMode: true });
     let features: Sequential;

@@ -1,9 +1,9 @@
 // VGG 11/13/16/19 (configurations A, B, D, E), with and without BatchNorm, as torchvision builds them.
-import { type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, type Var } from '@metaop/core';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Linear, MaxPool2d, Module, ReLU, Sequential } from '@metaop/nn';
 import { flatten } from '@metaop/ops';
 import { Initializer, kaimingFanOutConvs, normalLinears } from './init.js';
-import { numClassesOf, probabilityOf, type DropoutClassifierOptions, type InitWeightsOption } from './options.js';
+import { dropoutClassifierKeys, initWeightsKeys, numClassesOf, probabilityOf, type DropoutClassifierOptions, type InitWeightsOption } from './options.js';
 
 /** Output channels of each 3×3 convolution, 'M' for a 2×2 max pool. */
 export type VggConfig = readonly (number | 'M')[];
@@ -33,6 +33,7 @@ export function makeVggLayers(config: VggConfig, batchNorm: boolean): Sequential
 }
 
 export interface VGGOptions extends DropoutClassifierOptions, InitWeightsOption {}
+const vggKeys: OptionKeys<VGGOptions> = { ...dropoutClassifierKeys, ...initWeightsKeys };
 
 export class VGG extends Module {
   readonly features: Sequential;
@@ -41,7 +42,7 @@ export class VGG extends Module {
 
   constructor(features: Sequential, options: VGGOptions = {}) {
     super();
-    const numClasses = numClassesOf(options, 'VGG');
+    const numClasses = numClassesOf(options, vggKeys, 'VGG');
     const p = probabilityOf(options.dropout, 0.5, 'dropout', 'VGG');
     this.features = this.registerModule('features', features);
     this.avgpool = this.registerModule('avgpool', new AdaptiveAvgPool2d(7));
@@ -58,6 +59,7 @@ export class VGG extends Module {
 }
 
 function vgg(config: VggConfig, batchNorm: boolean, options: VGGOptions): VGG {
+  checkOptions(options, vggKeys, 'VGG'); // before building the layers, which is most of the work
   return new VGG(makeVggLayers(config, batchNorm), options);
 }
 

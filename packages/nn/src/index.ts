@@ -3,6 +3,7 @@
 export { Module, type AnyModule, type RegisterBufferOptions } from './module.js';
 export { StateDictError, type StateDict, type LoadStateDictOptions, type LoadStateDictResult, type ShapeMismatch } from './state-dict.js';
 export { flushBufferUpdates } from './pending.js';
+export { Parameter } from './parameter.js';
 export * as init from './init.js';
 
 export { Linear, Identity, Flatten, type LinearOptions } from './layers/linear.js';

@@ -1,7 +1,7 @@
 // Parameter initialisation with PyTorch's formulas (torch.nn.init), drawn from the global Philox
 // stream so `manualSeed(n)` makes a model's initial weights reproducible. Each function fills its
 // argument in place (hence the trailing underscore, as in PyTorch) and returns it.
-import { ArgumentError, isFloat, ShapeError, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError, isFloat, ShapeError, type Var } from '@metaop/core';
 import { add, cast, constant, mul, noGrad, rand, randn } from '@metaop/ops';
 
 export type Nonlinearity =
@@ -99,8 +99,10 @@ export interface KaimingOptions {
   mode?: 'fan_in' | 'fan_out';
   nonlinearity?: Nonlinearity;
 }
+const kaimingKeys: OptionKeys<KaimingOptions> = { a: true, mode: true, nonlinearity: true };
 
 function kaimingStd(w: Var, options: KaimingOptions): number {
+  checkOptions(options, kaimingKeys, 'kaiming');
   const { a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu' } = options;
   const fans = computeFans(w);
   const fan = mode === 'fan_in' ? fans.fanIn : fans.fanOut;

@@ -1,8 +1,22 @@
 // Module: the base class of layers and models. It registers parameters, buffers and submodules
 // under PyTorch's names, so `namedParameters()` and `stateDict()` produce keys like `layer1.0.conv1.weight`.
-import { ArgumentError, type Var } from '@metaop/core';
+import { ArgumentError, checkOptions, type OptionKeys, type Var } from '@metaop/core';
 import { flushBufferUpdates, hasPendingUpdates } from './pending.js';
 import { applyStateDict, type LoadStateDictOptions, type LoadStateDictResult, type StateDict } from './state-dict.js';
+
+/** Parameters whose `name` this file gave (a user's own name is never replaced). */
+const autoNamed = new WeakSet<Var>();
+
+/**
+ * Labels a parameter with its dotted name for errors (e.g. a stale graph after an optimizer step).
+ * The most qualified name seen wins, so naming from the root model beats an earlier submodule walk.
+ */
+function nameParameter(v: Var, full: string): void {
+  if (v.name === undefined || (autoNamed.has(v) && full.length > v.name.length)) {
+    v.name = full;
+    autoNamed.add(v);
+  }
+}
 
 /** Any module, whatever its forward signature. */
 export type AnyModule = Module<never[], unknown>;
@@ -11,6 +25,7 @@ export interface RegisterBufferOptions {
   /** Non-persistent buffers are left out of `stateDict()` (PyTorch's `persistent=False`). */
   persistent?: boolean;
 }
+const registerBufferKeys: OptionKeys<RegisterBufferOptions> = { persistent: true };
 
 /**
  * Base class of every layer and model. Subclasses register their state in the constructor and
@@ -45,6 +60,7 @@ export abstract class Module<In extends unknown[] = [Var], Out = Var> {
 
   /** Registers a buffer (state that is not trained, e.g. BatchNorm's running mean). */
   protected registerBuffer<V extends Var | null>(name: string, value: V, options: RegisterBufferOptions = {}): V {
+    checkOptions(options, registerBufferKeys, 'registerBuffer');
     this.#claim(name, 'registerBuffer');
     this.#buffers.set(name, value);
     if (options.persistent === false) this.#nonPersistent.add(name);
@@ -116,7 +132,9 @@ export abstract class Module<In extends unknown[] = [Var], Out = Var> {
       for (const [name, v] of table) {
         if (v === null || seen.has(v)) continue;
         seen.add(v);
-        out.push([p === '' ? name : `${p}.${name}`, v]);
+        const full = p === '' ? name : `${p}.${name}`;
+        if (kind === 'parameters') nameParameter(v, full);
+        out.push([full, v]);
       }
     }
     return out;

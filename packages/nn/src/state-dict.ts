@@ -1,5 +1,5 @@
 // State dicts: the flat name -> Var map of a module, and the checked, all-or-nothing load into one.
-import { formatShape, MetaOpError, shapesEqual, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, formatShape, MetaOpError, shapesEqual, type Var } from '@metaop/core';
 import { cast, noGrad } from '@metaop/ops';
 
 /** Parameters and persistent buffers by dotted PyTorch name (`layer1.0.bn1.running_mean`). */
@@ -9,6 +9,7 @@ export interface LoadStateDictOptions {
   /** Missing and unexpected keys are errors (default true). Shape mismatches are errors either way. */
   strict?: boolean;
 }
+const loadStateDictKeys: OptionKeys<LoadStateDictOptions> = { strict: true };
 
 export interface LoadStateDictResult {
   /** Keys the module has but the dict lacks (left unchanged). */
@@ -60,6 +61,7 @@ export function applyStateDict(
   dict: StateDict,
   options: LoadStateDictOptions,
 ): LoadStateDictResult {
+  checkOptions(options, loadStateDictKeys, 'loadStateDict');
   const strict = options.strict ?? true;
   const missingKeys = Object.keys(own).filter((k) => !Object.hasOwn(dict, k));
   const unexpectedKeys = Object.keys(dict).filter((k) => !Object.hasOwn(own, k));

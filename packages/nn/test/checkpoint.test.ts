@@ -48,7 +48,7 @@ describe('checkpoints', () => {
       const first = setup(1, kind);
       train(first, 3);
       const path = join(dir, `${kind}.ckpt.safetensors`);
-      nn.saveCheckpoint(path, { ...first, model: first.net, optimizer: first.opt, scheduler: first.sched, step: 3, epoch: 1, metadata: { note: 'halfway', losses: [1, 2] } });
+      nn.saveCheckpoint(path, { model: first.net, optimizer: first.opt, scheduler: first.sched, step: 3, epoch: 1, metadata: { note: 'halfway', losses: [1, 2] } });
 
       const resumed = setup(99, kind); // different initial weights, fresh optimizer state
       const info = nn.loadCheckpoint(path, { model: resumed.net, optimizer: resumed.opt, scheduler: resumed.sched });

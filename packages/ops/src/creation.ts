@@ -14,6 +14,8 @@ import {
   type DataArray,
   type DType,
   type Shape,
+  checkOptions,
+  type OptionKeys,
 } from '@metaop/core';
 import { binary, cast, constant, index, random } from './meta/elementwise.js';
 
@@ -165,10 +167,12 @@ export interface RandOptions {
   /** A seed for this draw alone; the global stream is left untouched. */
   seed?: number;
 }
+const randKeys: OptionKeys<RandOptions> = { dtype: true, seed: true };
 
 /** Uniform in [0, 1). */
 export function rand(shape: Shape, options: RandOptions = {}): Var {
   checkShape(shape, 'rand');
+  checkOptions(options, randKeys, 'rand');
   const { seed, offset } = options.seed !== undefined ? { seed: options.seed, offset: 0 } : nextRandomCounters(numel(shape));
   return random(shape, { dist: 'uniform', seed, offset }, options.dtype ?? 'float32');
 }
@@ -176,6 +180,7 @@ export function rand(shape: Shape, options: RandOptions = {}): Var {
 /** Standard normal. */
 export function randn(shape: Shape, options: RandOptions = {}): Var {
   checkShape(shape, 'randn');
+  checkOptions(options, randKeys, 'randn');
   const { seed, offset } = options.seed !== undefined ? { seed: options.seed, offset: 0 } : nextRandomCounters(numel(shape));
   return random(shape, { dist: 'normal', seed, offset }, options.dtype ?? 'float32');
 }

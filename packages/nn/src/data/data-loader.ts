@@ -1,6 +1,6 @@
 // DataLoader: batches of a dataset in order or in a seeded shuffle that depends only on
 // (seed, epoch), so a resumed run sees the same batches as an uninterrupted one.
-import { ArgumentError } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError } from '@metaop/core';
 import { philox4x32 } from '@metaop/ops';
 
 /** Anything that can assemble a batch from example indices. */
@@ -18,6 +18,7 @@ export interface DataLoaderOptions {
   /** Drop the last batch when it is smaller than batchSize (default false). */
   dropLast?: boolean;
 }
+const dataLoaderKeys: OptionKeys<DataLoaderOptions> = { batchSize: true, shuffle: true, seed: true, dropLast: true };
 
 export class DataLoader<B> implements Iterable<B> {
   readonly dataset: BatchSource<B>;
@@ -29,7 +30,7 @@ export class DataLoader<B> implements Iterable<B> {
   epoch = 0;
 
   constructor(dataset: BatchSource<B>, options: DataLoaderOptions) {
-    const { batchSize, shuffle = false, seed = 0, dropLast = false } = options;
+    const { batchSize, shuffle = false, seed = 0, dropLast = false } = checkOptions(options, dataLoaderKeys, 'DataLoader');
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError(`batchSize must be a positive integer, got ${batchSize}`, 'DataLoader');
     if (!Number.isSafeInteger(seed) || seed < 0) throw new ArgumentError(`seed must be a non-negative integer, got ${seed}`, 'DataLoader');
     this.dataset = dataset;

@@ -1,5 +1,6 @@
 // Fashion-MNIST from its four IDX files (gzip-compressed or not): Debian's package folder
 // /usr/share/datasets/fashion-mnist by default, or a folder of the user's.
+import { checkOptions, type OptionKeys } from '@metaop/core';
 import { DatasetError, readIdxFile } from './idx.js';
 import { ImageDataset, type Normalization } from './image-dataset.js';
 import { nodeModule } from '../io/node.js';
@@ -21,6 +22,7 @@ export interface FashionMnistOptions {
   dir?: string;
   normalization?: Normalization;
 }
+const fashionMnistKeys: OptionKeys<FashionMnistOptions> = { split: true, dir: true, normalization: true };
 
 function findFile(dir: string, base: string): string | undefined {
   const fs = nodeModule('node:fs', 'loadFashionMnist');
@@ -45,6 +47,7 @@ export function hasFashionMnist(dir = fashionMnistDir()): boolean {
 
 /** Loads one split of Fashion-MNIST as 28x28 images with labels 0-9 (see fashionMnistClasses). */
 export function loadFashionMnist(options: FashionMnistOptions): ImageDataset {
+  checkOptions(options, fashionMnistKeys, 'loadFashionMnist');
   const dir = options.dir ?? fashionMnistDir();
   const [imagesBase, labelsBase] = files[options.split];
   const imagesPath = findFile(dir, imagesBase);

@@ -2,7 +2,7 @@
 // counts, hyper-parameters), scheduler state, step/epoch and user metadata in one safetensors
 // file, written atomically. Tensors are stored as `model.<name>` and `optimizer.<index>.<state>`;
 // everything else is JSON in the `__metadata__` entry `metaop.checkpoint`.
-import { ArgumentError, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError, type Var } from '@metaop/core';
 import { randomState, setRandomState, type RandomState } from '@metaop/ops';
 import type { Module } from '../module.js';
 import type { HyperValue, Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
@@ -28,11 +28,13 @@ export interface SaveCheckpointOptions extends CheckpointParts {
   epoch?: number;
   metadata?: JsonValue;
 }
+const saveCheckpointKeys: OptionKeys<SaveCheckpointOptions> = { model: true, optimizer: true, scheduler: true, step: true, epoch: true, metadata: true };
 
 export interface LoadCheckpointOptions extends CheckpointParts {
   /** Passed to model.loadStateDict (default true). */
   strict?: boolean;
 }
+const loadCheckpointKeys: OptionKeys<LoadCheckpointOptions> = { model: true, optimizer: true, scheduler: true, strict: true };
 
 export interface RestoredCheckpoint {
   step: number;
@@ -56,6 +58,7 @@ interface CheckpointJson {
 
 /** Saves a resumable training state to `path` atomically (a crash leaves the previous file intact). */
 export function saveCheckpoint(path: string, options: SaveCheckpointOptions): void {
+  checkOptions(options, saveCheckpointKeys, 'saveCheckpoint');
   const tensors: Record<string, Var> = {};
   for (const [k, v] of Object.entries(options.model.stateDict())) tensors[`model.${k}`] = v;
   let optimizer: CheckpointJson['optimizer'] = null;
@@ -88,6 +91,7 @@ export function saveCheckpoint(path: string, options: SaveCheckpointOptions): vo
  */
 export function loadCheckpoint(path: string, options: LoadCheckpointOptions): RestoredCheckpoint {
   const op = 'loadCheckpoint';
+  checkOptions(options, loadCheckpointKeys, op);
   const { tensors, metadata } = loadSafetensorsWithMetadataSync(path);
   const raw = metadata[metadataKey];
   if (raw === undefined) throw new SafetensorsError(`${path} is a safetensors file but not a MetaOp checkpoint (no "${metadataKey}" metadata)`, op);

@@ -4,7 +4,7 @@
 // byte offsets into the data section, which must tile it exactly.
 import { MetaOpError, numel, type DataArray, type DType } from '@metaop/core';
 
-/** A malformed, truncated or unsupported safetensors file. Nothing is loaded when it is thrown. */
+/** A safetensors file that cannot be opened, or is malformed, truncated or unsupported. Nothing is loaded when it is thrown. */
 export class SafetensorsError extends MetaOpError {}
 
 /** Every dtype the format defines; the ones in `supportedDtypes` can be loaded. */

@@ -1,7 +1,7 @@
 // Loading and saving safetensors files. Loading validates the whole header first, then reads each
 // tensor's byte range straight into its typed array (converting F16/BF16/I64/... in bounded
 // chunks), so a file never needs twice its size in memory. Saving is atomic.
-import { allocArray, ArgumentError, isVar, type DataArray, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, allocArray, ArgumentError, isVar, type DataArray, type Var } from '@metaop/core';
 import { tensor } from '@metaop/ops';
 import { writeAll, writeFileAtomicSync } from './atomic-write.js';
 import { nodeModule } from './node.js';
@@ -91,10 +91,25 @@ function checkHost(op: string): void {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new ArgumentError('safetensors I/O needs a little-endian host', op);
 }
 
+/** A failed open (missing file, a directory, no permission) as a SafetensorsError naming the op and the path. */
+function openError(e: unknown, path: string, op: string): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string') return e;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : code;
+  const err = new SafetensorsError(`cannot open '${path}': ${why} (${code})`, op);
+  err.cause = e;
+  return err;
+}
+
 function runSync<T>(path: string, plan: (size: number) => Generator<ReadRequest, T, void>, op: string): T {
   checkHost(op);
   const fs = nodeModule('node:fs', op);
-  const fd = fs.openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (e) {
+    throw openError(e, path, op);
+  }
   try {
     const gen = plan(fs.fstatSync(fd).size);
     try {
@@ -122,7 +137,9 @@ function runSync<T>(path: string, plan: (size: number) => Generator<ReadRequest,
 async function runAsync<T>(path: string, plan: (size: number) => Generator<ReadRequest, T, void>, op: string): Promise<T> {
   checkHost(op);
   const fs = nodeModule('node:fs', op);
-  const handle = await fs.promises.open(path, 'r');
+  const handle = await fs.promises.open(path, 'r').catch((e: unknown) => {
+    throw openError(e, path, op);
+  });
   try {
     const gen = plan((await handle.stat()).size);
     try {
@@ -151,6 +168,7 @@ export interface LoadSafetensorsOptions {
   /** Load only these tensors (all by default); an unknown name is an error. */
   names?: readonly string[];
 }
+const loadSafetensorsKeys: OptionKeys<LoadSafetensorsOptions> = { names: true };
 
 /** The validated header of a safetensors file (names, dtypes, shapes, offsets, metadata), without the data. */
 export function readSafetensorsHeader(path: string): SafetensorsHeader {
@@ -163,12 +181,14 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
  * BOOL bool. A malformed file throws a SafetensorsError and loads nothing.
  */
 export function loadSafetensorsSync(path: string, options: LoadSafetensorsOptions = {}): Record<string, Var> {
+  checkOptions(options, loadSafetensorsKeys, 'loadSafetensorsSync');
   const names = options.names ? new Set(options.names) : undefined;
   return runSync(path, (size) => loadSteps(size, path, names), 'loadSafetensors').tensors;
 }
 
 /** The asynchronous form of loadSafetensorsSync (reads with a file handle). */
 export async function loadSafetensors(path: string, options: LoadSafetensorsOptions = {}): Promise<Record<string, Var>> {
+  checkOptions(options, loadSafetensorsKeys, 'loadSafetensors');
   const names = options.names ? new Set(options.names) : undefined;
   return (await runAsync(path, (size) => loadSteps(size, path, names), 'loadSafetensors')).tensors;
 }

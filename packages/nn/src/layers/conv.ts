@@ -1,5 +1,5 @@
 // Conv1d, Conv2d and ConvTranspose2d with PyTorch's parameter layout, padding modes and init.
-import { ArgumentError, formatShape, ShapeError, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError, formatShape, ShapeError, type Var } from '@metaop/core';
 import { conv1d, conv2d, convTranspose2d, pad, pair, type PadMode, type Pair } from '@metaop/ops';
 import { newParameter, resetLinearLike } from '../parameter.js';
 import { Module } from '../module.js';
@@ -17,6 +17,7 @@ export interface Conv2dOptions {
   /** How the border is padded: zeros (default), or reflect/replicate/circular as in PyTorch. */
   paddingMode?: PaddingMode;
 }
+const conv2dKeys: OptionKeys<Conv2dOptions> = { stride: true, padding: true, dilation: true, groups: true, bias: true, paddingMode: true };
 
 function checkChannels(inChannels: number, outChannels: number, groups: number, op: string): void {
   for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', groups]] as const) {
@@ -57,6 +58,7 @@ export class Conv2d extends Module {
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
     super();
     const op = 'Conv2d';
+    checkOptions(options, conv2dKeys, op);
     const groups = options.groups ?? 1;
     checkChannels(inChannels, outChannels, groups, op);
     this.inChannels = inChannels;
@@ -103,6 +105,7 @@ export interface Conv1dOptions {
   bias?: boolean;
   paddingMode?: PaddingMode;
 }
+const conv1dKeys: OptionKeys<Conv1dOptions> = conv2dKeys;
 
 /** 1-D convolution: weight [out, in/groups, k], bias [out]. Input [N, C, L] or [C, L]. */
 export class Conv1d extends Module {
@@ -120,6 +123,7 @@ export class Conv1d extends Module {
   constructor(inChannels: number, outChannels: number, kernelSize: number, options: Conv1dOptions = {}) {
     super();
     const op = 'Conv1d';
+    checkOptions(options, conv1dKeys, op);
     const groups = options.groups ?? 1;
     checkChannels(inChannels, outChannels, groups, op);
     this.inChannels = inChannels;
@@ -164,6 +168,7 @@ export interface ConvTranspose2dOptions {
   bias?: boolean;
   dilation?: Pair;
 }
+const convTranspose2dKeys: OptionKeys<ConvTranspose2dOptions> = { stride: true, padding: true, outputPadding: true, groups: true, bias: true, dilation: true };
 
 /** Transposed 2-D convolution: weight [in, out/groups, kH, kW], bias [out]. */
 export class ConvTranspose2d extends Module {
@@ -181,6 +186,7 @@ export class ConvTranspose2d extends Module {
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: ConvTranspose2dOptions = {}) {
     super();
     const op = 'ConvTranspose2d';
+    checkOptions(options, convTranspose2dKeys, op);
     const groups = options.groups ?? 1;
     checkChannels(inChannels, outChannels, groups, op);
     this.inChannels = inChannels;

@@ -1,5 +1,5 @@
 // Embedding: a lookup table of vectors indexed by integer ids.
-import { ArgumentError, DTypeError, isFloat, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError, DTypeError, isFloat, type Var } from '@metaop/core';
 import { detach, eq, index, indexSelect, noGrad, reshape, where } from '@metaop/ops';
 import { normal_ } from '../init.js';
 import { newParameter } from '../parameter.js';
@@ -9,6 +9,7 @@ export interface EmbeddingOptions {
   /** This id's row starts at zero and receives no gradient. Negative counts from the end. */
   paddingIdx?: number;
 }
+const embeddingKeys: OptionKeys<EmbeddingOptions> = { paddingIdx: true };
 
 /**
  * weight [numEmbeddings, embeddingDim], initialised N(0, 1); forward maps integer ids [...] to
@@ -23,6 +24,7 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
+    checkOptions(options, embeddingKeys, 'Embedding');
     for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${name} must be a positive integer, got ${v}`, 'Embedding');
     }

@@ -1,5 +1,5 @@
 // Linear, Identity and Flatten.
-import { ArgumentError, formatShape, ShapeError, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError, formatShape, ShapeError, type Var } from '@metaop/core';
 import { add, flatten, matmul, transpose } from '@metaop/ops';
 import { newParameter, resetLinearLike } from '../parameter.js';
 import { Module } from '../module.js';
@@ -11,6 +11,7 @@ function nonNegativeInt(n: number, what: string, op: string): void {
 export interface LinearOptions {
   bias?: boolean;
 }
+const linearKeys: OptionKeys<LinearOptions> = { bias: true };
 
 /** y = x·Wᵀ + b over the last dim; weight [out, in], bias [out]. */
 export class Linear extends Module {
@@ -21,6 +22,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
+    checkOptions(options, linearKeys, 'Linear');
     nonNegativeInt(inFeatures, 'inFeatures', 'Linear');
     nonNegativeInt(outFeatures, 'outFeatures', 'Linear');
     this.inFeatures = inFeatures;

@@ -1,6 +1,6 @@
 // Loss modules: CrossEntropyLoss, NLLLoss, MSELoss and BCEWithLogitsLoss with PyTorch's options.
 // Class weights are registered as buffers, as PyTorch does, so they appear in state dicts.
-import type { Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, type Var } from '@metaop/core';
 import { binaryCrossEntropyWithLogits, crossEntropy, mse, nllLoss, type Reduction } from '@metaop/ops';
 import { Module } from '../module.js';
 
@@ -13,6 +13,7 @@ export interface NLLLossOptions {
   ignoreIndex?: number;
   reduction?: Reduction;
 }
+const nllLossKeys: OptionKeys<NLLLossOptions> = { weight: true, ignoreIndex: true, reduction: true };
 
 /** Negative log likelihood of log-probabilities [N, C, ...] and class ids [N, ...]. */
 export class NLLLoss extends Module<[Var, Var]> {
@@ -22,6 +23,7 @@ export class NLLLoss extends Module<[Var, Var]> {
 
   constructor(options: NLLLossOptions = {}) {
     super();
+    checkOptions(options, nllLossKeys, 'NLLLoss');
     this.weight = this.registerBuffer('weight', options.weight ?? null);
     this.ignoreIndex = options.ignoreIndex ?? -100;
     this.reduction = options.reduction ?? 'mean';
@@ -36,6 +38,7 @@ export interface CrossEntropyLossOptions extends NLLLossOptions {
   /** Mixes the target with the uniform distribution: (1-ε)·target + ε/C (default 0). */
   labelSmoothing?: number;
 }
+const crossEntropyLossKeys: OptionKeys<CrossEntropyLossOptions> = { ...nllLossKeys, labelSmoothing: true };
 
 /** Cross entropy of logits [N, C, ...] against class ids [N, ...] (int) or class probabilities (float, like the logits). */
 export class CrossEntropyLoss extends Module<[Var, Var]> {
@@ -46,6 +49,7 @@ export class CrossEntropyLoss extends Module<[Var, Var]> {
 
   constructor(options: CrossEntropyLossOptions = {}) {
     super();
+    checkOptions(options, crossEntropyLossKeys, 'CrossEntropyLoss');
     this.weight = this.registerBuffer('weight', options.weight ?? null);
     this.ignoreIndex = options.ignoreIndex ?? -100;
     this.reduction = options.reduction ?? 'mean';
@@ -65,6 +69,7 @@ export class CrossEntropyLoss extends Module<[Var, Var]> {
 export interface MSELossOptions {
   reduction?: Reduction;
 }
+const mseLossKeys: OptionKeys<MSELossOptions> = { reduction: true };
 
 /** Mean squared error. */
 export class MSELoss extends Module<[Var, Var]> {
@@ -72,6 +77,7 @@ export class MSELoss extends Module<[Var, Var]> {
 
   constructor(options: MSELossOptions = {}) {
     super();
+    checkOptions(options, mseLossKeys, 'MSELoss');
     this.reduction = options.reduction ?? 'mean';
   }
 
@@ -87,6 +93,7 @@ export interface BCEWithLogitsLossOptions {
   posWeight?: Var;
   reduction?: Reduction;
 }
+const bceWithLogitsLossKeys: OptionKeys<BCEWithLogitsLossOptions> = { weight: true, posWeight: true, reduction: true };
 
 /** Binary cross entropy on logits, computed stably. */
 export class BCEWithLogitsLoss extends Module<[Var, Var]> {
@@ -96,6 +103,7 @@ export class BCEWithLogitsLoss extends Module<[Var, Var]> {
 
   constructor(options: BCEWithLogitsLossOptions = {}) {
     super();
+    checkOptions(options, bceWithLogitsLossKeys, 'BCEWithLogitsLoss');
     this.weight = this.registerBuffer('weight', options.weight ?? null);
     this.posWeight = this.registerBuffer('pos_weight', options.posWeight ?? null);
     this.reduction = options.reduction ?? 'mean';

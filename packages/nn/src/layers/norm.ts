@@ -1,7 +1,7 @@
 // BatchNorm1d/2d, LayerNorm and GroupNorm. BatchNorm follows PyTorch exactly: batch statistics in
 // training mode (biased variance for normalising, unbiased for running_var), running statistics in
 // eval mode, momentum or a cumulative average (momentum null), and a num_batches_tracked buffer.
-import { ArgumentError, formatShape, ShapeError, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError, formatShape, ShapeError, type Var } from '@metaop/core';
 import { add, cast, detach, div, mean, mul, noGrad, reshape, rsqrt, sub, tensor } from '@metaop/ops';
 import { ones_, zeros_ } from '../init.js';
 import { newParameter } from '../parameter.js';
@@ -17,6 +17,7 @@ export interface BatchNormOptions {
   /** Keep running statistics and use them in eval mode (default true). */
   trackRunningStats?: boolean;
 }
+const batchNormKeys: OptionKeys<BatchNormOptions> = { eps: true, momentum: true, affine: true, trackRunningStats: true };
 
 /** Normalises over every dim except 1 (channels); `x` is centred and scaled per channel. */
 function normalize(x: Var, m: Var, v: Var, eps: number, weight: Var | null, bias: Var | null, view: number[]): Var {
@@ -42,6 +43,7 @@ abstract class BatchNormBase extends Module {
 
   constructor(numFeatures: number, options: BatchNormOptions) {
     super();
+    checkOptions(options, batchNormKeys, this.constructor.name);
     if (!Number.isInteger(numFeatures) || numFeatures < 1) {
       throw new ArgumentError(`numFeatures must be a positive integer, got ${numFeatures}`, this.constructor.name);
     }
@@ -149,6 +151,7 @@ export interface LayerNormOptions {
   /** With elementwiseAffine, whether to learn a bias (default true). */
   bias?: boolean;
 }
+const layerNormKeys: OptionKeys<LayerNormOptions> = { eps: true, elementwiseAffine: true, bias: true };
 
 /** Normalises over the trailing dims given by normalizedShape (biased variance). */
 export class LayerNorm extends Module {
@@ -159,6 +162,7 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
+    checkOptions(options, layerNormKeys, 'LayerNorm');
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.eps = options.eps ?? 1e-5;
     const affine = options.elementwiseAffine ?? true;
@@ -187,6 +191,7 @@ export interface GroupNormOptions {
   /** Learnable per-channel weight and bias (default true). */
   affine?: boolean;
 }
+const groupNormKeys: OptionKeys<GroupNormOptions> = { eps: true, affine: true };
 
 /** Normalises each of numGroups channel groups over its channels and spatial dims. Input [N, C, ...]. */
 export class GroupNorm extends Module {
@@ -198,6 +203,7 @@ export class GroupNorm extends Module {
 
   constructor(numGroups: number, numChannels: number, options: GroupNormOptions = {}) {
     super();
+    checkOptions(options, groupNormKeys, 'GroupNorm');
     if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0) {
       throw new ArgumentError(`numChannels ${numChannels} must be divisible by numGroups ${numGroups}`, 'GroupNorm');
     }

@@ -1,5 +1,5 @@
 // MaxPool2d, AvgPool2d and AdaptiveAvgPool2d with PyTorch's options.
-import type { Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, type Var } from '@metaop/core';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '@metaop/ops';
 import { Module } from '../module.js';
 import type { Pair } from './conv.js';
@@ -11,6 +11,7 @@ export interface MaxPool2dOptions {
   dilation?: Pair;
   ceilMode?: boolean;
 }
+const maxPool2dKeys: OptionKeys<MaxPool2dOptions> = { stride: true, padding: true, dilation: true, ceilMode: true };
 
 export class MaxPool2d extends Module {
   constructor(
@@ -18,6 +19,7 @@ export class MaxPool2d extends Module {
     readonly options: MaxPool2dOptions = {},
   ) {
     super();
+    checkOptions(options, maxPool2dKeys, 'MaxPool2d');
   }
 
   forward(x: Var): Var {
@@ -34,6 +36,7 @@ export interface AvgPool2dOptions {
   countIncludePad?: boolean;
   divisorOverride?: number;
 }
+const avgPool2dKeys: OptionKeys<AvgPool2dOptions> = { stride: true, padding: true, ceilMode: true, countIncludePad: true, divisorOverride: true };
 
 export class AvgPool2d extends Module {
   constructor(
@@ -41,6 +44,7 @@ export class AvgPool2d extends Module {
     readonly options: AvgPool2dOptions = {},
   ) {
     super();
+    checkOptions(options, avgPool2dKeys, 'AvgPool2d');
   }
 
   forward(x: Var): Var {

@@ -1,6 +1,6 @@
 // Adam and AdamW (optionally AMSGrad): torch.optim.Adam/AdamW's formulas in its order of
 // operations. The step count lives on the host; the bias corrections enter the graph as 0-d Vars.
-import { ArgumentError, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError, type Var } from '@metaop/core';
 import { add, div, maximum, mul, neg, sqrt } from '@metaop/ops';
 import { Optimizer, type ParamGroup, type ParamsInput, type ParamState, type UpdateContext } from './optimizer.js';
 
@@ -12,6 +12,7 @@ export interface AdamOptions {
   amsgrad: boolean;
   maximize: boolean;
 }
+const adamKeys: OptionKeys<AdamOptions> = { lr: true, betas: true, eps: true, weightDecay: true, amsgrad: true, maximize: true };
 
 function checkAdam(o: AdamOptions, op: string): void {
   if (!(o.lr >= 0)) throw new ArgumentError(`invalid learning rate ${o.lr}`, op);
@@ -56,6 +57,7 @@ function adamUpdate(p: Var, grad: Var, group: AdamOptions, state: ParamState, ct
 /** Adam: L2 weight decay added to the gradient. */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    checkOptions(options, adamKeys, 'Adam');
     const defaults: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options };
     checkAdam(defaults, 'Adam');
     super(params, defaults);
@@ -69,6 +71,7 @@ export class Adam extends Optimizer<AdamOptions> {
 /** AdamW: decoupled weight decay p ← p·(1 - lr·weightDecay) before the Adam step (default 0.01). */
 export class AdamW extends Optimizer<AdamOptions> {
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    checkOptions(options, adamKeys, 'AdamW');
     const defaults: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...options };
     checkAdam(defaults, 'AdamW');
     super(params, defaults);

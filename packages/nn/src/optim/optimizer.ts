@@ -2,7 +2,7 @@
 // realized together with the loss (and pending BatchNorm statistics) in a single realize() call.
 // Hyper-parameters enter the graph as 0-d leaf Vars, so the graph keeps its structure from step to
 // step and a compiling backend reuses its kernels when the learning rate or bias corrections change.
-import { ArgumentError, formatShape, isFloat, numberKey, shapesEqual, type DType, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError, formatShape, isFloat, numberKey, shapesEqual, type DType, type Var } from '@metaop/core';
 import { grad, noGrad, tensor } from '@metaop/ops';
 import { realizeWithPending } from '../pending.js';
 import { clipGradNorm } from './clip.js';
@@ -31,6 +31,7 @@ export interface StepOptions {
   /** The norm used with maxGradNorm (default 2). */
   normType?: number;
 }
+const stepKeys: OptionKeys<StepOptions> = { maxGradNorm: true, normType: true };
 
 export interface StepResult {
   /** The loss, realized. */
@@ -43,6 +44,7 @@ export interface ApplyOptions {
   /** Further Vars to compute in the same realize() as the update, e.g. the loss or metrics. */
   realizeWith?: readonly Var[];
 }
+const applyKeys: OptionKeys<ApplyOptions> = { realizeWith: true };
 
 /** Builds the lazy update of one parameter; collects `[target, newValue]` assignments. */
 export interface UpdateContext {
@@ -68,12 +70,18 @@ export abstract class Optimizer<H extends object> {
       ? (params as readonly ({ params: readonly Var[] } & Partial<H>)[])
       : [{ params: params as readonly Var[] } as { params: readonly Var[] } & Partial<H>];
     const seen = new Set<Var>();
+    // A group takes `params` and overrides of the defaults, nothing else.
+    const groupKeys = Object.fromEntries(['params', ...Object.keys(defaults)].map((k) => [k, true])) as OptionKeys<{ params: unknown }>;
     this.paramGroups = groups.map((g) => {
+      checkOptions(g, groupKeys, `${name} parameter group`);
       for (const p of g.params) {
         if (!isFloat(p.dtype)) throw new ArgumentError(`can only optimize float Vars, got ${p.describe()}`, name);
         if (seen.has(p)) throw new ArgumentError('a parameter appears in more than one group (or twice in one)', name);
         if (!p.isRealized || p.node !== null) {
-          throw new ArgumentError(`parameters must be realized leaf Vars (like a Module's parameters), got ${p.toString()}`, name);
+          throw new ArgumentError(
+            `parameters must be realized leaf Vars (like a Module's parameters), got ${p.toString()}; mark your own with nn.Parameter(x)`,
+            name,
+          );
         }
         seen.add(p);
       }
@@ -92,6 +100,7 @@ export abstract class Optimizer<H extends object> {
    * are computed in one realize() call; afterwards the parameters hold their new values.
    */
   step(loss: Var, options: StepOptions = {}): StepResult {
+    checkOptions(options, stepKeys, `${this.constructor.name}.step`);
     let grads = grad(loss, this.parameters());
     let gradNorm: Var | null = null;
     if (options.maxGradNorm !== undefined) {
@@ -110,6 +119,7 @@ export abstract class Optimizer<H extends object> {
   applyGradients(grads: readonly (Var | null)[], options: ApplyOptions = {}): void {
     const params = this.parameters();
     const name = this.constructor.name;
+    checkOptions(options, applyKeys, `${name}.applyGradients`);
     if (grads.length !== params.length) {
       throw new ArgumentError(`got ${grads.length} gradients for ${params.length} parameters; pass one per parameter (null to skip)`, name);
     }

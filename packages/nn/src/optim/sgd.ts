@@ -1,6 +1,6 @@
 // SGD with momentum, dampening, Nesterov momentum and weight decay: torch.optim.SGD's formulas in
 // its order of operations.
-import { ArgumentError, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError, type Var } from '@metaop/core';
 import { add, mul, neg } from '@metaop/ops';
 import { Optimizer, type ParamGroup, type ParamsInput, type ParamState, type UpdateContext } from './optimizer.js';
 
@@ -13,6 +13,7 @@ export interface SGDOptions {
   /** Maximise the objective instead of minimising it. */
   maximize: boolean;
 }
+const sgdKeys: OptionKeys<SGDOptions> = { lr: true, momentum: true, dampening: true, weightDecay: true, nesterov: true, maximize: true };
 
 /**
  * Stochastic gradient descent. Per parameter, with g the gradient:
@@ -21,6 +22,7 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
+    checkOptions(options, sgdKeys, 'SGD');
     const defaults: SGDOptions = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options };
     if (!(defaults.lr >= 0)) throw new ArgumentError(`invalid learning rate ${defaults.lr}`, 'SGD');
     if (!(defaults.momentum >= 0)) throw new ArgumentError(`invalid momentum ${defaults.momentum}`, 'SGD');

@@ -53,12 +53,14 @@ export function grad(y: Var, xs: Var | readonly Var[], dy?: Var): Var | Var[] {
     if (r) order.push(top.v);
   }
 
+  const describeY = () => 'y (the loss)';
   const grads = new Map<Var, Var>();
   if (reaches.get(y)) grads.set(y, seed);
   for (let i = order.length - 1; i >= 0; i--) {
     const v = order[i];
     const g = grads.get(v);
     if (!g || !v.node || v.stopGrad) continue;
+    v.assertFresh('grad', describeY);
     const rule = gradRules[v.node.op] as GradRule;
     const inputGrads = rule(v.node, v, g);
     v.node.inputs.forEach((u, j) => {

@@ -1,5 +1,5 @@
 // Activations and dropout, composed from element-wise meta-ops.
-import { ArgumentError, expectVar, isFloat, numel, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError, expectVar, isFloat, numel, type Var } from '@metaop/core';
 import { constant, random } from '../meta/elementwise.js';
 import { nextRandomCounters } from '../creation.js';
 import { add, div, erf, exp, gt, log, maximum, minimum, mul, sigmoid, sub, tanh, where, ge } from './arithmetic.js';
@@ -67,9 +67,11 @@ export interface DropoutOptions {
   /** Seed for this mask alone; by default the global stream (manualSeed) is used. */
   seed?: number;
 }
+const dropoutKeys: OptionKeys<DropoutOptions> = { training: true, seed: true };
 
 /** Zeroes elements with probability p and scales the rest by 1/(1-p). */
 export function dropout(x: Var, p = 0.5, options: DropoutOptions = {}): Var {
+  checkOptions(options, dropoutKeys, 'dropout');
   expectVar(x, 'dropout');
   if (!(p >= 0 && p <= 1)) throw new ArgumentError(`probability ${p} must be in [0, 1]`, 'dropout');
   if (!isFloat(x.dtype)) throw new ArgumentError(`needs a float input, got ${x.describe()}`, 'dropout');

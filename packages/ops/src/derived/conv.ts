@@ -1,6 +1,6 @@
 // Convolutions written as reindex × broadcast → reduce(add), the Jittor way: the input is read
 // through a virtual 7-D (8-D with groups) tensor that the compiler never allocates.
-import { ArgumentError, DTypeError, expectVar, formatShape, isFloat, ShapeError, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError, DTypeError, expectVar, formatShape, isFloat, ShapeError, type Var } from '@metaop/core';
 import { binary } from '../meta/elementwise.js';
 import { broadcast, permute, reindex, reshape } from '../meta/reindex.js';
 import { reduce } from '../meta/reduce.js';
@@ -17,6 +17,7 @@ export interface Conv2dOptions {
   groups?: number;
   bias?: Var;
 }
+const conv2dKeys: OptionKeys<Conv2dOptions> = { stride: true, padding: true, dilation: true, groups: true, bias: true };
 
 export function pair(v: Pair, name: string, op: string, min = 1): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
@@ -48,6 +49,7 @@ function addBias(out: Var, bias: Var | undefined, channels: number, op: string):
 /** 2-D convolution of x [N, C, H, W] with weight [O, C/groups, KH, KW]. */
 export function conv2d(x: Var, w: Var, options: Conv2dOptions = {}): Var {
   const op = 'conv2d';
+  checkOptions(options, conv2dKeys, op);
   checkConvInputs(x, w, op);
   const [N, C, H, W] = x.shape;
   const [O, Cg, KH, KW] = w.shape;
@@ -108,9 +110,11 @@ export interface Conv1dOptions {
   groups?: number;
   bias?: Var;
 }
+const conv1dKeys: OptionKeys<Conv1dOptions> = conv2dKeys;
 
 /** 1-D convolution of x [N, C, L] with weight [O, C/groups, K]: conv2d over a height of 1. */
 export function conv1d(x: Var, w: Var, options: Conv1dOptions = {}): Var {
+  checkOptions(options, conv1dKeys, 'conv1d');
   expectVar(x, 'conv1d');
   expectVar(w, 'conv1d', 'weight');
   if (x.ndim !== 3) throw new ShapeError(`input must be [N, C, L], got ${formatShape(x.shape)}`, 'conv1d');
@@ -134,6 +138,7 @@ export interface ConvTranspose2dOptions {
   groups?: number;
   bias?: Var;
 }
+const convTranspose2dKeys: OptionKeys<ConvTranspose2dOptions> = { ...conv2dKeys, outputPadding: true };
 
 /**
  * Transposed convolution of x [N, Cin, H, W] with weight [Cin, Cout/groups, KH, KW], written in
@@ -141,6 +146,7 @@ export interface ConvTranspose2dOptions {
  */
 export function convTranspose2d(x: Var, w: Var, options: ConvTranspose2dOptions = {}): Var {
   const op = 'convTranspose2d';
+  checkOptions(options, convTranspose2dKeys, op);
   checkConvInputs(x, w, op);
   const [N, C, H, W] = x.shape;
   const [Cw, Og, KH, KW] = w.shape;

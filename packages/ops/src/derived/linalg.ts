@@ -3,8 +3,6 @@ import { broadcastShapes, DTypeError, expectVar, formatShape, ShapeError, type V
 import { binary } from '../meta/elementwise.js';
 import { broadcast, reshape } from '../meta/reindex.js';
 import { reduce } from '../meta/reduce.js';
-import { resultType } from './operands.js';
-import { cast } from '../meta/elementwise.js';
 
 /** torch.matmul: 1-D operands are vectors, leading dims broadcast (batched matmul). */
 export function matmul(a: Var, b: Var): Var {
@@ -12,9 +10,15 @@ export function matmul(a: Var, b: Var): Var {
   expectVar(b, 'matmul');
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError('operands must have at least one dim; use mul for scalars', 'matmul');
   if (a.dtype === 'bool' || b.dtype === 'bool') throw new DTypeError('cannot multiply bool matrices; cast them first', 'matmul');
-  const dt = resultType(a, b);
-  let x = cast(a, dt);
-  let y = cast(b, dt);
+  // As torch.matmul: no promotion between the operands (float32 @ int32 is almost always a bug).
+  if (a.dtype !== b.dtype) {
+    throw new DTypeError(
+      `expected both operands to have the same dtype, got ${a.describe()} @ ${b.describe()}; cast one, e.g. b.cast('${a.dtype}')`,
+      'matmul',
+    );
+  }
+  let x = a;
+  let y = b;
   const vecA = x.ndim === 1;
   const vecB = y.ndim === 1;
   if (vecA) x = reshape(x, [1, x.shape[0]]);

@@ -1,5 +1,5 @@
 // Losses with PyTorch's conventions: reductions, class weights, ignoreIndex, label smoothing.
-import { ArgumentError, DTypeError, expectVar, formatShape, isFloat, ShapeError, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, ArgumentError, DTypeError, expectVar, formatShape, isFloat, ShapeError, type Var } from '@metaop/core';
 import { cast } from '../meta/elementwise.js';
 import { broadcast, reshape } from '../meta/reindex.js';
 import { abs, add, div, exp, log, mul, ne, neg, sub, where, minimum } from './arithmetic.js';
@@ -30,6 +30,7 @@ export interface NllLossOptions {
   /** Targets equal to this are skipped (and not counted by 'mean'). */
   ignoreIndex?: number;
 }
+const nllLossKeys: OptionKeys<NllLossOptions> = { reduction: true, weight: true, ignoreIndex: true };
 
 /** Moves the class dim (1) last and flattens: [N, C, d...] -> [N*d..., C]; targets [N, d...] -> [N*d...]. */
 function classesLast(input: Var, target: Var, op: string): [Var, Var] {
@@ -47,8 +48,10 @@ function classesLast(input: Var, target: Var, op: string): [Var, Var] {
 /** Negative log likelihood of class-index targets given log-probabilities [N, C, ...]. */
 export function nllLoss(logProbs: Var, target: Var, options: NllLossOptions = {}): Var {
   const op = 'nllLoss';
+  checkOptions(options, nllLossKeys, op);
   expectVar(logProbs, op);
   expectVar(target, op, 'target');
+  if (!isFloat(logProbs.dtype)) throw new DTypeError(`input must hold float log-probabilities, got ${logProbs.describe()}`, op);
   if (isFloat(target.dtype)) throw new DTypeError(`target must hold class indices (int32), got ${target.describe()}`, op);
   const { reduction = 'mean', weight, ignoreIndex = -100 } = options;
   const [lp, t] = classesLast(logProbs, cast(target, 'int32'), op);
@@ -71,6 +74,7 @@ export interface CrossEntropyOptions extends NllLossOptions {
   /** Mixes the one-hot target with the uniform distribution: (1-ε)·onehot + ε/C. */
   labelSmoothing?: number;
 }
+const crossEntropyKeys: OptionKeys<CrossEntropyOptions> = { ...nllLossKeys, labelSmoothing: true };
 
 /**
  * Cross entropy of logits [N, C, ...] against class indices (int) or class probabilities
@@ -78,8 +82,12 @@ export interface CrossEntropyOptions extends NllLossOptions {
  */
 export function crossEntropy(logits: Var, target: Var, options: CrossEntropyOptions = {}): Var {
   const op = 'crossEntropy';
+  checkOptions(options, crossEntropyKeys, op);
   expectVar(logits, op);
   expectVar(target, op, 'target');
+  if (!isFloat(logits.dtype)) {
+    throw new DTypeError(`logits must be float, got ${logits.describe()}; integer logits are usually the target passed first, else cast them`, op);
+  }
   const { reduction = 'mean', labelSmoothing = 0, weight, ignoreIndex = -100 } = options;
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new ArgumentError(`labelSmoothing ${labelSmoothing} must be in [0, 1]`, op);
   const logp = logSoftmax(logits, logits.ndim === 1 ? 0 : 1);
@@ -114,6 +122,10 @@ export function crossEntropy(logits: Var, target: Var, options: CrossEntropyOpti
 export function mse(input: Var, target: Var, reduction: Reduction = 'mean'): Var {
   expectVar(input, 'mse');
   expectVar(target, 'mse', 'target');
+  // torch.nn.functional.mse_loss promotes a float with an int, but has no integer kernel.
+  if (!isFloat(input.dtype) && !isFloat(target.dtype)) {
+    throw new DTypeError(`needs a float input or target, got ${input.describe()} and ${target.describe()}`, 'mse');
+  }
   const d = sub(input, target);
   return reduceLoss(mul(d, d), reduction, 'mse');
 }
@@ -124,10 +136,12 @@ export interface BceOptions {
   posWeight?: Var;
   weight?: Var;
 }
+const bceKeys: OptionKeys<BceOptions> = { reduction: true, posWeight: true, weight: true };
 
 /** Binary cross entropy on logits, computed stably: max(x,0) - x·y + log(1 + exp(-|x|)). */
 export function binaryCrossEntropyWithLogits(logits: Var, target: Var, options: BceOptions = {}): Var {
   const op = 'binaryCrossEntropyWithLogits';
+  checkOptions(options, bceKeys, op);
   expectVar(logits, op);
   expectVar(target, op, 'target');
   if (target.ndim !== logits.ndim || target.shape.some((d, i) => d !== logits.shape[i])) {

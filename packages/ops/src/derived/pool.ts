@@ -1,9 +1,9 @@
 // Pooling as reindex → reduce: max, average (with torch's divisor rules) and adaptive average.
-import { ArgumentError, expectVar, formatShape, isFloat, reduceIdentity, ShapeError, type Var } from '@metaop/core';
-import { constant } from '../meta/elementwise.js';
+import { checkOptions, type OptionKeys, ArgumentError, expectVar, formatShape, isFloat, reduceIdentity, ShapeError, type Var } from '@metaop/core';
+import { constant, index } from '../meta/elementwise.js';
 import { broadcast, reindex, reshape } from '../meta/reindex.js';
-import { reduce } from '../meta/reduce.js';
-import { div } from './arithmetic.js';
+import { argReduce, reduce } from '../meta/reduce.js';
+import { add, div, floorDiv, mul, remainder } from './arithmetic.js';
 import { pair, type Pair } from './conv.js';
 
 export interface Pool2dOptions {
@@ -11,7 +11,10 @@ export interface Pool2dOptions {
   padding?: Pair;
   dilation?: Pair;
   ceilMode?: boolean;
+  /** Also return, per output cell, the int32 index of the maximum in the flattened H*W plane (torch's return_indices). */
+  returnIndices?: boolean;
 }
+const maxPool2dKeys: OptionKeys<Pool2dOptions> = { stride: true, padding: true, dilation: true, ceilMode: true, returnIndices: true };
 
 function outSize(len: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
   const span = len + 2 * p - d * (k - 1) - 1;
@@ -59,15 +62,30 @@ function windowIndexes(w: Windows): string[] {
   return ['i0', 'i1', `i2*${w.sh}-${w.ph}+i4*${w.dh}`, `i3*${w.sw}-${w.pw}+i5*${w.dw}`];
 }
 
-/** Max over kH×kW windows; padding reads -inf. */
-export function maxPool2d(input: Var, kernelSize: Pair, options: Pool2dOptions = {}): Var {
+/**
+ * Max over kH×kW windows; padding reads -inf. With `returnIndices`, returns [values, indices]:
+ * indices (int32, values' shape) point into each channel's flattened H*W input plane, the first
+ * maximum of a window in row-major order (a NaN wins), as torch.nn.functional.max_pool2d does.
+ */
+export function maxPool2d(input: Var, kernelSize: Pair, options: Pool2dOptions & { returnIndices: true }): [Var, Var];
+export function maxPool2d(input: Var, kernelSize: Pair, options?: Pool2dOptions & { returnIndices?: false }): Var;
+export function maxPool2d(input: Var, kernelSize: Pair, options?: Pool2dOptions): Var | [Var, Var];
+export function maxPool2d(input: Var, kernelSize: Pair, options: Pool2dOptions = {}): Var | [Var, Var] {
   const op = 'maxPool2d';
+  checkOptions(options, maxPool2dKeys, op);
   const [x, back] = as4d(input, op);
   const w = windows(x, kernelSize, options, op);
-  const [N, C] = x.shape;
+  const [N, C, , W] = x.shape;
   const fill = reduceIdentity('max', x.dtype);
   const xs = reindex(x, [N, C, w.OH, w.OW, w.kh, w.kw], windowIndexes(w), fill);
-  return back(reduce(xs, 'max', [4, 5]));
+  const values = back(reduce(xs, 'max', [4, 5]));
+  if (options.returnIndices !== true) return values;
+  // The window cell k of the maximum, then its input row and column: (oh*sh - ph + (k/kw)*dh, ow*sw - pw + (k%kw)*dw).
+  const outShape = [N, C, w.OH, w.OW];
+  const k = argReduce(reshape(xs, [...outShape, w.kh * w.kw]), 'argmax', 4);
+  const row = add(add(mul(index(outShape, 2), w.sh), -w.ph), mul(floorDiv(k, w.kw), w.dh));
+  const col = add(add(mul(index(outShape, 3), w.sw), -w.pw), mul(remainder(k, w.kw), w.dw));
+  return [values, back(add(mul(row, W), col))];
 }
 
 export interface AvgPool2dOptions {
@@ -78,10 +96,12 @@ export interface AvgPool2dOptions {
   countIncludePad?: boolean;
   divisorOverride?: number;
 }
+const avgPool2dKeys: OptionKeys<AvgPool2dOptions> = { stride: true, padding: true, ceilMode: true, countIncludePad: true, divisorOverride: true };
 
 /** Mean over kH×kW windows with torch's divisor rules (countIncludePad, ceilMode, divisorOverride). */
 export function avgPool2d(input: Var, kernelSize: Pair, options: AvgPool2dOptions = {}): Var {
   const op = 'avgPool2d';
+  checkOptions(options, avgPool2dKeys, op);
   const [x, back] = as4d(input, op);
   if (!isFloat(x.dtype)) throw new ArgumentError(`needs a float input, got ${x.describe()}`, op);
   const w = windows(x, kernelSize, { ...options, dilation: 1 }, op);

@@ -1,6 +1,6 @@
 // Reductions over dims with keepdim: sum, mean, max, min, prod, argmax, argmin, var, std,
 // logsumexp, softmax and logSoftmax.
-import { DTypeError, expectVar, isFloat, normalizeDim, ShapeError, type Var } from '@metaop/core';
+import { checkOptions, type OptionKeys, DTypeError, expectVar, isFloat, normalizeDim, ShapeError, type Var } from '@metaop/core';
 import { argReduce, reduce } from '../meta/reduce.js';
 import { reshape } from '../meta/reindex.js';
 import { cast } from '../meta/elementwise.js';
@@ -71,8 +71,10 @@ export interface VarianceOptions {
   correction?: number;
   keepdim?: boolean;
 }
+const varianceKeys: OptionKeys<VarianceOptions> = { correction: true, keepdim: true };
 
 export function variance(x: Var, dims?: Dims, options: VarianceOptions = {}): Var {
+  checkOptions(options, varianceKeys, 'var');
   expectVar(x, 'var');
   if (!isFloat(x.dtype)) throw new DTypeError(`needs a float input, got ${x.describe()}`, 'var');
   const { correction = 1, keepdim = false } = options;
@@ -97,15 +99,21 @@ export function logsumexp(x: Var, dims?: Dims, keepdim = false): Var {
   return keepdim ? out : reshape(out, x.shape.filter((_, i) => !ds.includes(i)));
 }
 
+/** softmax and logSoftmax are defined on floats only, as in PyTorch (an integer input is a bug, e.g. labels for logits). */
+function expectFloatInput(x: Var, op: string): void {
+  expectVar(x, op);
+  if (!isFloat(x.dtype)) throw new DTypeError(`needs a float input, got ${x.describe()}; cast it first, e.g. x.cast('float32')`, op);
+}
+
 export function softmax(x: Var, dim = -1): Var {
-  expectVar(x, 'softmax');
+  expectFloatInput(x, 'softmax');
   const d = normalizeDim(dim, x.shape, 'softmax');
   const e = exp(sub(x, detach(reduce(x, 'max', [d], true))));
   return div(e, reduce(e, 'add', [d], true));
 }
 
 export function logSoftmax(x: Var, dim = -1): Var {
-  expectVar(x, 'logSoftmax');
+  expectFloatInput(x, 'logSoftmax');
   const d = normalizeDim(dim, x.shape, 'logSoftmax');
   return sub(x, logsumexp(x, [d], true));
 }

@@ -21,6 +21,8 @@ import {
   type RandomDist,
   type Shape,
   type UnaryFn,
+  checkOptions,
+  type OptionKeys,
 } from '@metaop/core';
 
 function checkDType(dtype: unknown, op: string): DType {
@@ -52,10 +54,12 @@ export interface RandomOptions {
   /** Counter of the first element; consecutive calls should not overlap. */
   offset: number;
 }
+const randomKeys: OptionKeys<RandomOptions> = { dist: true, seed: true, offset: true };
 
 /** Philox random numbers: uniform in [0,1) or standard normal; element k uses counter offset+k. */
 export function random(shape: Shape, options: RandomOptions, dtype: DType = 'float32'): Var {
   checkShape(shape, 'random');
+  checkOptions(options, randomKeys, 'random');
   checkDType(dtype, 'random');
   if (!isFloat(dtype)) throw new DTypeError(`random produces floats, not ${dtype}; cast the result`, 'random');
   const { dist = 'uniform', seed, offset } = options;

@@ -29,6 +29,27 @@ export const poolActivationCases: OpCase[] = [
     build: (x) => M.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true }),
     large: true,
   },
+  {
+    name: 'maxPool2d/indices-k3-s2-p1',
+    covers: ['maxPool2d'],
+    inputs: [F([1, 2, 5, 5], { distinct: true })],
+    build: (x) => M.maxPool2d(x, 3, { stride: 2, padding: 1, returnIndices: true }),
+  },
+  {
+    name: 'maxPool2d/indices-ceil-dilation-3d-input',
+    covers: ['maxPool2d'],
+    inputs: [F([2, 6, 7], { distinct: true })],
+    build: (x) => M.maxPool2d(x, [2, 3], { stride: 2, padding: 1, dilation: [1, 2], ceilMode: true, returnIndices: true }),
+  },
+  {
+    // Ties pick the first maximum in row-major window order and a NaN wins, as in torch (forward only:
+    // tied maxima split their gradient here, see docs/meta-ops.md).
+    name: 'maxPool2d/indices-ties-nan',
+    covers: ['maxPool2d'],
+    inputs: [F([1, 1, 4, 4], { values: [1, 3, 3, 0, 2, 3, 1, 1, 0, 0, -1, NaN, 2, 2, 2, 2] })],
+    build: (x) => M.maxPool2d(x, 2, { stride: 1, returnIndices: true }),
+    grad: false,
+  },
   { name: 'avgPool2d/k2', covers: ['avgPool2d'], inputs: [F([1, 2, 4, 4])], build: (x) => M.avgPool2d(x, 2) },
   {
     name: 'avgPool2d/k3-s2-p1',

@@ -17,6 +17,7 @@ export {
   tidy,
   keep,
   allocStorage,
+  allocScratch,
   freeStorage,
   attachStorage,
   releaseStorage,

@@ -11,12 +11,17 @@ export interface MemoryInfo {
   liveStorages: number;
   /** Largest liveBytes seen since the last resetPeakBytes(). */
   peakBytes: number;
+  /** The part of liveBytes held by kernel workspaces (scratch buffers) of a running program. */
+  scratchBytes: number;
+  /** Largest scratchBytes seen since the last resetPeakBytes(). */
+  peakScratchBytes: number;
   /** Storages freed by the garbage-collection backstop rather than dispose(). */
   collectedByGC: number;
 }
 
-const info: MemoryInfo = { liveBytes: 0, liveStorages: 0, peakBytes: 0, collectedByGC: 0 };
+const info: MemoryInfo = { liveBytes: 0, liveStorages: 0, peakBytes: 0, scratchBytes: 0, peakScratchBytes: 0, collectedByGC: 0 };
 const freed = new WeakSet<Storage>();
+const scratch = new WeakSet<Storage>();
 
 export function memory(): MemoryInfo {
   return { ...info };
@@ -24,6 +29,7 @@ export function memory(): MemoryInfo {
 
 export function resetPeakBytes(): void {
   info.peakBytes = info.liveBytes;
+  info.peakScratchBytes = info.scratchBytes;
 }
 
 function bytesOf(s: Storage): number {
@@ -39,10 +45,23 @@ export function allocStorage(backend: Backend, dtype: Storage['dtype'], numel: n
   return s;
 }
 
+/**
+ * Allocates a kernel workspace (scratch buffer) for one launch; it counts in liveBytes and
+ * peakBytes like any storage, and in scratchBytes. Free it with freeStorage.
+ */
+export function allocScratch(backend: Backend, dtype: Storage['dtype'], numel: number): Storage {
+  const s = allocStorage(backend, dtype, numel);
+  scratch.add(s);
+  info.scratchBytes += bytesOf(s);
+  if (info.scratchBytes > info.peakScratchBytes) info.peakScratchBytes = info.scratchBytes;
+  return s;
+}
+
 /** Frees once; a second call is a no-op. */
 export function freeStorage(s: Storage): void {
   if (freed.has(s)) return;
   freed.add(s);
+  if (scratch.has(s)) info.scratchBytes -= bytesOf(s);
   info.liveBytes -= bytesOf(s);
   info.liveStorages--;
   s.backend.free(s);

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// `pnpm soak`: a long training loop that must not leak. A small CNN trained with Adam on random
+// batches of 16, each step exactly as a user writes it:
+//   const { loss } = opt.step(crossEntropy(model.forward(x), y)); loss.item(); loss.dispose(); x.dispose(); y.dispose();
+// Every `--every` steps it prints resident memory, live bytes, kernels compiled and the step time,
+// and at the end checks: RSS within ±5% of its value after warm-up, live bytes flat, no kernel
+// compiled after step 1. Exits 1 when a check fails.
+//   node --expose-gc scripts/soak.mjs [--steps 20000] [--every 1000] [--warmup 1000] [--backend c] [--json]
+// --json prints one JSON line with every sample (used by the CI test in packages/nn/test/soak.test.ts).
+import { parseArgs } from 'node:util';
+
+const { values: opts } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '20000' },
+    every: { type: 'string', default: '1000' },
+    warmup: { type: 'string' },
+    backend: { type: 'string' },
+    'rss-tolerance': { type: 'string', default: '0.05' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const steps = Number(opts.steps);
+const every = Number(opts.every);
+const warmup = Number(opts.warmup ?? Math.min(1000, Math.floor(steps / 4)));
+const rssTolerance = Number(opts['rss-tolerance']);
+for (const [name, n] of [['steps', steps], ['every', every], ['warmup', warmup]]) {
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${n}`);
+}
+
+const M = await import('@metaop/ops');
+await import('@metaop/backend-js');
+await import('@metaop/backend-c');
+await import('@metaop/backend-bang');
+const nn = await import('@metaop/nn');
+
+if (opts.backend) M.setBackend(opts.backend);
+const backend = M.getBackend();
+const log = opts.json ? () => {} : (line) => console.log(line);
+log(`soak: ${steps} steps on ${backend.label}, CNN + Adam, batch 16${globalThis.gc ? '' : ' (run with --expose-gc for exact RSS figures)'}`);
+
+// Deterministic data: a tiny LCG, so every run trains on the same batches.
+let seed = 12345;
+const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+const batch = 16;
+function nextBatch() {
+  const x = new Float32Array(batch * 28 * 28);
+  for (let i = 0; i < x.length; i++) x[i] = rand() * 2 - 1;
+  const y = new Int32Array(batch);
+  for (let i = 0; i < batch; i++) y[i] = Math.floor(rand() * 10);
+  return { x: M.tensor(x, [batch, 1, 28, 28]), y: M.tensor(y, [batch], 'int32') };
+}
+
+const model = new nn.Sequential(
+  new nn.Conv2d(1, 8, 3, { padding: 1 }),
+  new nn.ReLU(),
+  new nn.MaxPool2d(2),
+  new nn.Conv2d(8, 16, 3, { padding: 1 }),
+  new nn.ReLU(),
+  new nn.MaxPool2d(2),
+  new nn.Flatten(),
+  new nn.Linear(16 * 7 * 7, 10),
+);
+const opt = new nn.Adam(model.parameters(), { lr: 1e-3 });
+
+const kernelsCompiled = () => (typeof backend.stats === 'function' ? backend.stats().kernelsCompiled : 0);
+const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
+function sample(step, ms) {
+  globalThis.gc?.();
+  const m = M.memory();
+  return { step, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, liveBytes: m.liveBytes, liveStorages: m.liveStorages, kernels: kernelsCompiled(), ms };
+}
+
+const samples = [];
+let kernelsAfterStep1 = 0;
+let lastLoss = NaN;
+let t0 = performance.now();
+for (let step = 1; step <= steps; step++) {
+  const { x, y } = nextBatch();
+  const { loss } = opt.step(M.crossEntropy(model.forward(x), y));
+  lastLoss = loss.item();
+  loss.dispose();
+  x.dispose();
+  y.dispose();
+  if (step === 1) kernelsAfterStep1 = kernelsCompiled();
+  if (step % every === 0 || step === steps) {
+    const since = step % every === 0 ? every : step % every;
+    const s = sample(step, (performance.now() - t0) / since);
+    samples.push(s);
+    log(
+      `step ${String(step).padStart(6)}  rss ${mb(s.rss).padStart(7)} MB  heap ${mb(s.heapUsed).padStart(6)} MB  live ${String(s.liveBytes).padStart(8)} B (${s.liveStorages} storages)  kernels ${s.kernels}  ${s.ms.toFixed(2)} ms/step  loss ${lastLoss.toFixed(4)}`,
+    );
+    t0 = performance.now();
+  }
+}
+
+// Checks after warm-up: the first sample at or after `warmup` steps is the baseline.
+const after = samples.filter((s) => s.step >= warmup);
+const base = after[0] ?? samples[samples.length - 1];
+const rssValues = after.map((s) => s.rss);
+const rssDrift = Math.max(...rssValues.map((r) => Math.abs(r - base.rss) / base.rss));
+const liveFlat = after.every((s) => s.liveBytes === base.liveBytes && s.liveStorages === base.liveStorages);
+const recompiles = kernelsCompiled() - kernelsAfterStep1;
+const checks = {
+  rss: rssDrift <= rssTolerance,
+  liveBytes: liveFlat,
+  recompiles: recompiles === 0,
+};
+const summary = { backend: backend.name, steps, warmup, rssDrift, recompiles, kernelsAfterStep1, lastLoss, checks, samples };
+if (opts.json) console.log(JSON.stringify(summary));
+else {
+  log(
+    `after warm-up (step ${base.step}): RSS drift ${(rssDrift * 100).toFixed(2)}% (limit ±${(rssTolerance * 100).toFixed(0)}%) ${checks.rss ? 'ok' : 'FAIL'}; ` +
+      `live bytes ${liveFlat ? `flat at ${base.liveBytes} B ok` : 'NOT flat FAIL'}; ` +
+      `kernels compiled after step 1: ${recompiles} ${checks.recompiles ? 'ok' : 'FAIL'}`,
+  );
+}
+process.exit(Object.values(checks).every(Boolean) ? 0 : 1);

@@ -67,7 +67,8 @@ const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
 function sample(step, ms) {
   globalThis.gc?.();
   const m = M.memory();
-  return { step, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, liveBytes: m.liveBytes, liveStorages: m.liveStorages, kernels: kernelsCompiled(), ms };
+  const u = process.memoryUsage();
+  return { step, rss: u.rss, heapTotal: u.heapTotal, heapUsed: u.heapUsed, arrayBuffers: u.arrayBuffers, liveBytes: m.liveBytes, liveStorages: m.liveStorages, kernels: kernelsCompiled(), ms };
 }
 
 const samples = [];
@@ -87,7 +88,7 @@ for (let step = 1; step <= steps; step++) {
     const s = sample(step, (performance.now() - t0) / since);
     samples.push(s);
     log(
-      `step ${String(step).padStart(6)}  rss ${mb(s.rss).padStart(7)} MB  heap ${mb(s.heapUsed).padStart(6)} MB  live ${String(s.liveBytes).padStart(8)} B (${s.liveStorages} storages)  kernels ${s.kernels}  ${s.ms.toFixed(2)} ms/step  loss ${lastLoss.toFixed(4)}`,
+      `step ${String(step).padStart(6)}  rss ${mb(s.rss).padStart(7)} MB  heap ${mb(s.heapUsed).padStart(6)}/${mb(s.heapTotal)} MB  buffers ${mb(s.arrayBuffers).padStart(6)} MB  live ${String(s.liveBytes).padStart(8)} B (${s.liveStorages} storages)  kernels ${s.kernels}  ${s.ms.toFixed(2)} ms/step  loss ${lastLoss.toFixed(4)}`,
     );
     t0 = performance.now();
   }

@@ -5,7 +5,7 @@
 // Every `--every` steps it prints resident memory, live bytes, kernels compiled and the step time,
 // and at the end checks: RSS within ±5% of its value after warm-up, live bytes flat, no kernel
 // compiled after step 1. Exits 1 when a check fails.
-//   node --expose-gc scripts/soak.mjs [--steps 20000] [--every 1000] [--gc-every 250] [--warmup 1000] [--backend c] [--json]
+//   node --expose-gc scripts/soak.mjs [--steps 20000] [--every 1000] [--gc-every 250] [--warmup 2000] [--backend c] [--json]
 // --json prints one JSON line with every sample (used by the CI test in packages/nn/test/soak.test.ts).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -23,7 +23,9 @@ const { values: opts } = parseArgs({
 });
 const steps = Number(opts.steps);
 const every = Number(opts.every);
-const warmup = Number(opts.warmup ?? Math.min(1000, Math.floor(steps / 4)));
+// Warm-up: the first tenth of the run (at most 2,000 steps); the compiles of step 1 and the allocator
+// settling after them raise RSS for the first ~1,000 steps.
+const warmup = Number(opts.warmup ?? Math.max(1, Math.min(2000, Math.floor(steps / 10))));
 const gcEvery = Number(opts['gc-every']);
 const rssTolerance = Number(opts['rss-tolerance']);
 for (const [name, n] of [['steps', steps], ['every', every], ['gc-every', gcEvery], ['warmup', warmup]]) {

@@ -1,6 +1,7 @@
 // Memory ownership: live-bytes accounting, dispose bookkeeping, the GC backstop, and tidy scopes.
 import type { Backend, Storage } from './backend.js';
-import { contextVar } from './context.js';
+import { contextFollowsAwait, contextVar } from './context.js';
+import { notice } from './flags.js';
 import { itemSize } from './dtype.js';
 import type { Var } from './var.js';
 
@@ -167,6 +168,8 @@ function endScope(scope: Scope, parent: Scope | undefined, result: unknown): voi
   }
 }
 
+let warnedAsync = false;
+
 /**
  * Runs fn and disposes every Var created inside it except those it returns (in arrays, plain
  * objects or Maps) and those passed to keep(). Works across await: pass an async function and
@@ -185,6 +188,10 @@ export function tidy<T>(fn: () => T): T {
       throw e;
     }
     if (result instanceof Promise) {
+      if (!contextFollowsAwait && !warnedAsync) {
+        warnedAsync = true;
+        notice('tidy(async fn): this runtime has no AsyncLocalStorage, so Vars made after the first await are not tracked (and not freed); use Node >= 20.16');
+      }
       return result.then(
         (value) => {
           endScope(scope, parent, value);

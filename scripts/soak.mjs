@@ -3,7 +3,7 @@
 // batches of 16, each step exactly as a user writes it:
 //   const { loss } = opt.step(crossEntropy(model.forward(x), y)); loss.item(); loss.dispose(); x.dispose(); y.dispose();
 // Every `--every` steps it prints resident memory, live bytes, kernels compiled and the step time,
-// and at the end checks: RSS within ±5% of its value after warm-up, live bytes flat, no kernel
+// and at the end checks: RSS within ±5% after warm-up, live bytes flat, no kernel
 // compiled after step 1. Exits 1 when a check fails.
 //   node --expose-gc scripts/soak.mjs [--steps 20000] [--every 1000] [--gc-every 250] [--warmup 2000] [--backend c] [--json]
 // --json prints one JSON line with every sample (used by the CI test in packages/nn/test/soak.test.ts).
@@ -113,25 +113,36 @@ for (let step = 1; step <= steps; step++) {
   }
 }
 
-// Checks after warm-up: the first sample at or after `warmup` steps is the baseline.
+// Checks after warm-up. Live bytes: every sample equals the first one after warm-up. RSS: every
+// sample within the tolerance of the samples' median (one sample as the reference would make a
+// transient of the reference itself look like drift), and the last fifth of the run against the
+// first fifth after warm-up (growth, the signature of a leak).
 const after = samples.filter((s) => s.step >= warmup);
 const base = after[0] ?? samples[samples.length - 1];
-const drift = (pick) => Math.max(...after.map((s) => Math.abs(pick(s) - pick(base)) / pick(base)));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const drift = (pick) => {
+  const m = median(after.map(pick));
+  return Math.max(...after.map((s) => Math.abs(pick(s) - m) / m));
+};
 const rssDrift = drift((s) => s.rss);
 const anonDrift = base.rssAnon === undefined ? undefined : drift((s) => s.rssAnon);
+const fifth = Math.max(1, Math.floor(after.length / 5));
+const rssGrowth = mean(after.slice(-fifth).map((s) => s.rss)) / mean(after.slice(0, fifth).map((s) => s.rss)) - 1;
 const liveFlat = after.every((s) => s.liveBytes === base.liveBytes && s.liveStorages === base.liveStorages);
 const recompiles = kernelsCompiled() - kernelsAfterStep1;
 const checks = {
-  rss: rssDrift <= rssTolerance,
+  rss: rssDrift <= rssTolerance && Math.abs(rssGrowth) <= rssTolerance,
   liveBytes: liveFlat,
   recompiles: recompiles === 0,
 };
-const summary = { backend: backend.name, steps, warmup, rssDrift, anonDrift, recompiles, kernelsAfterStep1, lastLoss, checks, samples };
+const summary = { backend: backend.name, steps, warmup, rssDrift, rssGrowth, anonDrift, recompiles, kernelsAfterStep1, lastLoss, checks, samples };
 if (opts.json) console.log(JSON.stringify(summary));
 else {
   log(
-    `after warm-up (step ${base.step}): RSS drift ${(rssDrift * 100).toFixed(2)}% (limit ±${(rssTolerance * 100).toFixed(0)}%) ${checks.rss ? 'ok' : 'FAIL'}` +
-      `${anonDrift === undefined ? '' : ` (anonymous part ${(anonDrift * 100).toFixed(2)}%)`}; ` +
+    `after warm-up (steps ${base.step}-${steps}): RSS within ±${(rssDrift * 100).toFixed(2)}% of its median ` +
+      `${(median(after.map((s) => s.rss)) / 2 ** 20).toFixed(1)} MB${anonDrift === undefined ? '' : ` (anonymous part ±${(anonDrift * 100).toFixed(2)}%)`}, ` +
+      `growth first to last fifth ${(rssGrowth * 100).toFixed(2)}% (limit ±${(rssTolerance * 100).toFixed(0)}%) ${checks.rss ? 'ok' : 'FAIL'}; ` +
       `live bytes ${liveFlat ? `flat at ${base.liveBytes} B ok` : 'NOT flat FAIL'}; ` +
       `kernels compiled after step 1: ${recompiles} ${checks.recompiles ? 'ok' : 'FAIL'}`,
   );

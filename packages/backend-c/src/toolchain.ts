@@ -2,7 +2,7 @@
 // -march=native and -fopenmp when they work). The probe result is cached per compiler version.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { atomicWrite } from './durable-write.js';
 import { SANITIZE_FLAGS, sanitizeMode } from './sanitize.js';
 import { cpus, tmpdir } from 'node:os';
@@ -97,8 +97,8 @@ export function detectToolchain(cacheDir: string): Toolchain {
       // a damaged probe record is simply probed again
     }
   }
-  const dir = join(tmpdir(), `metaop-probe-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
+  // A fresh folder per probe: worker threads share the pid, and one's cleanup must not remove another's probe.
+  const dir = mkdtempSync(join(tmpdir(), 'metaop-probe-'));
   writeFileSync(join(dir, 'probe.c'), PROBE);
   const flags = sanitize ? ['-O1', '-std=gnu11', '-fno-math-errno', ...SANITIZE_FLAGS] : ['-O3', '-std=gnu11', '-fno-math-errno'];
   if (!compiles(cc, flags, dir)) {

@@ -20,7 +20,30 @@ describe('c backend execution', () => {
     // Everything real here (y, gx, gw, temporaries) is a few hundred KB; the virtual tensor is 2.4 MB.
     expect(peak).toBeLessThan(virtualBytes / 4);
     expect(peak).toBeGreaterThan(0);
+    // Kernel workspaces count too: a restaged (padded) input is far smaller than the virtual tensor.
+    expect(memory().peakScratchBytes).toBeLessThan(virtualBytes / 4);
     for (const v of [y, gx, gw]) v.dispose();
+  });
+
+  it('counts kernel scratch buffers in memory(): live and peak bytes, then freed', () => {
+    const backend = M.setBackend('c') as ReturnType<typeof createCBackend>;
+    const x = M.randn([2, 8, 16, 16]).realize();
+    const w = M.randn([16, 8, 3, 3]).realize();
+    const y = M.conv2d(x, w, { padding: 1 });
+    const [k] = backend.kernelsFor([y]);
+    const scratchBytes = k.kernel.buffers.filter((b) => b.role === 'scratch').reduce((n, b) => n + b.numel * 4, 0);
+    // The padded input of this conv is restaged into a workspace (the schedule says so).
+    expect(k.kernel.notes.some((n) => n.includes('restaged'))).toBe(true);
+    expect(scratchBytes).toBeGreaterThan(0);
+    resetPeakBytes();
+    const before = memory();
+    y.realize();
+    const after = memory();
+    expect(after.peakScratchBytes).toBe(scratchBytes);
+    expect(after.peakBytes - before.liveBytes).toBe(y.numel * 4 + scratchBytes);
+    expect(after.scratchBytes).toBe(0);
+    expect(after.liveBytes - before.liveBytes).toBe(y.numel * 4);
+    for (const v of [x, w, y]) v.dispose();
   });
 
   it('repeats a training step with zero recompiles, from the plan cache', () => {

@@ -1,7 +1,7 @@
 // A compiled backend: partition → lower → schedule → render → compile (cached) → run. Backend
 // packages supply a Device (memory, schedule options, a renderer and a compiler driver). Plans
 // are cached by graph signature, so a repeated training step skips planning entirely.
-import { collectGraph, flags, type Backend, type Graph, type Program, type Step, type Storage, type Var } from '@metaop/core';
+import { allocScratch, collectGraph, flags, freeStorage, type Backend, type Graph, type Program, type Step, type Storage, type Var } from '@metaop/core';
 import { graphSignature } from './graph-signature.js';
 import type { Kernel, KernelBuffer } from './ir/loop-ir.js';
 import { hash64, kernelKey } from './key.js';
@@ -197,11 +197,12 @@ export function createCompiledBackend(device: Device): CompiledBackend {
             c.exe.run([...inputs, ...outputs], params);
             return;
           }
-          const scratch = c.scratch.map((b) => device.alloc(b.dtype, b.numel));
+          // Through core's accounting, so memory() sees workspaces (and "never allocated" tests can).
+          const scratch = c.scratch.map((b) => allocScratch(backend, b.dtype, b.numel));
           try {
             c.exe.run([...inputs, ...outputs, ...scratch], params);
           } finally {
-            for (const s of scratch) device.free(s);
+            for (const s of scratch) freeStorage(s);
           }
         };
         return {

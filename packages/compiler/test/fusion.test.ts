@@ -67,6 +67,11 @@ describe('fusion', () => {
       expect(k.root.numel).toBeLessThan(virtual);
       for (const v of k.inputs) expect(v.numel).toBeLessThan(virtual);
     }
+    // With restaging on, the workspaces the kernels allocate are small too (padded inputs, not the 7-D tensor).
+    const staged = planKernels(collectGraph([gx, gw]), { ...device, schedule: { ...device.schedule, restage: { minReuse: 2, minWork: 1 } } });
+    const scratch = staged.flatMap((k) => k.kernel.buffers.filter((b) => b.role === 'scratch'));
+    expect(scratch.length).toBeGreaterThan(0);
+    for (const b of scratch) expect(b.numel).toBeLessThan(virtual / 4);
     // forward conv, gradient of the output, input gradient (scatter), weight gradient (reduce)
     expect(ks.length).toBeLessThanOrEqual(4);
   });

@@ -19,6 +19,13 @@ const AsyncLocalStorageCtor: AlsCtor | undefined = (() => {
   return mod?.AsyncLocalStorage;
 })();
 
+/**
+ * Whether context values follow async code across await (AsyncLocalStorage, found through
+ * process.getBuiltinModule: Node >= 20.16 / 22.3). Without it an async tidy() tracks only the Vars
+ * made before its first await.
+ */
+export const contextFollowsAwait = AsyncLocalStorageCtor !== undefined;
+
 export function contextVar<T>(initial: T): ContextVar<T> {
   if (AsyncLocalStorageCtor) {
     const store = new AsyncLocalStorageCtor<{ value: T }>();

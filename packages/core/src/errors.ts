@@ -46,3 +46,25 @@ export class CompileError extends MetaOpError {
     this.output = output;
   }
 }
+
+/** What anomaly mode (flags.checkNan) found: the first op that produced NaN or ±Inf. */
+export interface AnomalyDetails {
+  /** The op as users know it: `log`, `div`, `reduce`, … */
+  readonly op: string;
+  readonly shape: readonly number[];
+  readonly inputShapes: readonly (readonly number[])[];
+  /** The first non-finite value (NaN, Infinity or -Infinity) and its flat index in the output. */
+  readonly value: number;
+  readonly index: number;
+  /** The first stack frame outside MetaOp where the op was built ("at /app/train.ts:12:7"). */
+  readonly userFrame: string | undefined;
+}
+
+/** Anomaly mode (flags.checkNan, METAOP_CHECK_NAN=1) found an op that produced NaN or ±Inf. */
+export class AnomalyError extends MetaOpError {
+  readonly details: AnomalyDetails;
+  constructor(message: string, details: AnomalyDetails) {
+    super(message, details.op);
+    this.details = details;
+  }
+}

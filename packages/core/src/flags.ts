@@ -18,6 +18,12 @@ export interface MetaOpFlags {
   poolBytes: number;
   /** Time every kernel launch (METAOP_PROFILE=1); read the totals with a compiled backend's profile(). */
   profile: boolean;
+  /**
+   * Anomaly mode (METAOP_CHECK_NAN=1): check every kernel's output and raise an AnomalyError naming
+   * the first op that produced NaN or ±Inf and the line that built it. Slow; off costs nothing.
+   * Turn it on before building the graph, so construction sites are recorded.
+   */
+  checkNan: boolean;
 }
 
 function env(name: string): string | undefined {
@@ -49,6 +55,7 @@ export const flags: MetaOpFlags = {
   notices: !envBool('METAOP_QUIET', false),
   poolBytes: envInt('METAOP_POOL_MB', 2048) * 1024 * 1024,
   profile: envBool('METAOP_PROFILE', false),
+  checkNan: envBool('METAOP_CHECK_NAN', false),
 };
 
 /** Reads an environment variable (undefined where there is no process, as in a browser). */

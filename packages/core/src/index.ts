@@ -12,12 +12,14 @@ export * from './backend.js';
 export { BufferPool, sizeClass, type PoolStats } from './buffer-pool.js';
 export { hostMemory, hostPool, viewOf, type HostMemory } from './host-memory.js';
 export { realize, collectGraph } from './realize.js';
+export { userFrame } from './anomaly.js';
 export {
   memory,
   resetPeakBytes,
   tidy,
   keep,
   allocStorage,
+  allocScratch,
   freeStorage,
   attachStorage,
   releaseStorage,

@@ -1,6 +1,7 @@
 // Memory ownership: live-bytes accounting, dispose bookkeeping, the GC backstop, and tidy scopes.
 import type { Backend, Storage } from './backend.js';
-import { contextVar } from './context.js';
+import { contextFollowsAwait, contextVar } from './context.js';
+import { notice } from './flags.js';
 import { itemSize } from './dtype.js';
 import type { Var } from './var.js';
 
@@ -11,12 +12,17 @@ export interface MemoryInfo {
   liveStorages: number;
   /** Largest liveBytes seen since the last resetPeakBytes(). */
   peakBytes: number;
+  /** The part of liveBytes held by kernel workspaces (scratch buffers) of a running program. */
+  scratchBytes: number;
+  /** Largest scratchBytes seen since the last resetPeakBytes(). */
+  peakScratchBytes: number;
   /** Storages freed by the garbage-collection backstop rather than dispose(). */
   collectedByGC: number;
 }
 
-const info: MemoryInfo = { liveBytes: 0, liveStorages: 0, peakBytes: 0, collectedByGC: 0 };
+const info: MemoryInfo = { liveBytes: 0, liveStorages: 0, peakBytes: 0, scratchBytes: 0, peakScratchBytes: 0, collectedByGC: 0 };
 const freed = new WeakSet<Storage>();
+const scratch = new WeakSet<Storage>();
 
 export function memory(): MemoryInfo {
   return { ...info };
@@ -24,6 +30,7 @@ export function memory(): MemoryInfo {
 
 export function resetPeakBytes(): void {
   info.peakBytes = info.liveBytes;
+  info.peakScratchBytes = info.scratchBytes;
 }
 
 function bytesOf(s: Storage): number {
@@ -39,10 +46,23 @@ export function allocStorage(backend: Backend, dtype: Storage['dtype'], numel: n
   return s;
 }
 
+/**
+ * Allocates a kernel workspace (scratch buffer) for one launch; it counts in liveBytes and
+ * peakBytes like any storage, and in scratchBytes. Free it with freeStorage.
+ */
+export function allocScratch(backend: Backend, dtype: Storage['dtype'], numel: number): Storage {
+  const s = allocStorage(backend, dtype, numel);
+  scratch.add(s);
+  info.scratchBytes += bytesOf(s);
+  if (info.scratchBytes > info.peakScratchBytes) info.peakScratchBytes = info.scratchBytes;
+  return s;
+}
+
 /** Frees once; a second call is a no-op. */
 export function freeStorage(s: Storage): void {
   if (freed.has(s)) return;
   freed.add(s);
+  if (scratch.has(s)) info.scratchBytes -= bytesOf(s);
   info.liveBytes -= bytesOf(s);
   info.liveStorages--;
   s.backend.free(s);
@@ -148,6 +168,8 @@ function endScope(scope: Scope, parent: Scope | undefined, result: unknown): voi
   }
 }
 
+let warnedAsync = false;
+
 /**
  * Runs fn and disposes every Var created inside it except those it returns (in arrays, plain
  * objects or Maps) and those passed to keep(). Works across await: pass an async function and
@@ -166,6 +188,10 @@ export function tidy<T>(fn: () => T): T {
       throw e;
     }
     if (result instanceof Promise) {
+      if (!contextFollowsAwait && !warnedAsync) {
+        warnedAsync = true;
+        notice('tidy(async fn): this runtime has no AsyncLocalStorage, so Vars made after the first await are not tracked (and not freed); use Node >= 20.16');
+      }
       return result.then(
         (value) => {
           endScope(scope, parent, value);

@@ -1,6 +1,8 @@
 // realize(): collect the unrealized graph, let the backend plan it, run the steps, and free
 // temporaries by liveness. This is the executor loop shared by every backend.
+import { checkStep } from './anomaly.js';
 import { getBackend, type Backend, type Graph, type Storage } from './backend.js';
+import { flags } from './flags.js';
 import { BackendError, DisposedError } from './errors.js';
 import { allocStorage, attachStorage, releaseStorage } from './memory.js';
 import type { Var } from './var.js';
@@ -106,6 +108,7 @@ function run(targets: Var[]): void {
         return v.storage as Storage;
       });
       step.run(inputs, outputs);
+      if (flags.checkNan) checkStep(backend, step);
       for (const v of step.inputs) {
         if (lastUse.get(v) === i && temporaries.has(v)) {
           releaseStorage(v);

@@ -1,4 +1,5 @@
 // Var: a lazy tensor. Until realized it is a graph node; realized, it owns storage on a backend.
+import { recordOrigin } from './anomaly.js';
 import { getBackend, type Storage } from './backend.js';
 import { isGradEnabled } from './context.js';
 import { allocArray, arrayMatches, convertValue, type DataArray, type DType } from './dtype.js';
@@ -47,6 +48,7 @@ export class Var {
     this.stopGrad = !grad;
     this.retainGraph = grad;
     trackVar(this);
+    if (flags.checkNan) recordOrigin(this);
   }
 
   /** A lazy Var computed by `node`. Shape and dtype must already be inferred by the op. */

@@ -1,7 +1,7 @@
 // tidy (sync and async), keep, and noGrad/enableGrad scopes.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DisposedError, enableGrad, isGradEnabled, keep, memory, noGrad, tidy, type Var } from '../src/index.js';
-import { add, constant, data, mul, useTestBackend, values } from './helpers.js';
+import { add, constant, data, mul, neg, useTestBackend, values } from './helpers.js';
 
 beforeEach(() => {
   useTestBackend();
@@ -106,6 +106,83 @@ describe('tidy', () => {
     expect(values(r0)).toEqual([10]);
     expect(values(r1)).toEqual([11]);
     expect(made.map((vs) => vs.map((v) => v.isDisposed))).toEqual([[true, false], [true, false]]);
+  });
+
+  it('interleaved async tidies free exactly their own temporaries; lazy returned values survive', async () => {
+    // Gates make the interleaving exact: A starts, B starts, A finishes while B is between awaits.
+    const gate = () => {
+      let open = () => {};
+      const p = new Promise<void>((resolve) => (open = resolve));
+      return { p, open };
+    };
+    const [aMid, bMid, aEnd] = [gate(), gate(), gate()];
+    const before = memory().liveStorages;
+    const temps: Record<'a' | 'b', Var[]> = { a: [], b: [] };
+    const outside = data([100, 100]);
+    const A = tidy(async () => {
+      const x = data([1, 2]);
+      temps.a.push(x);
+      await aMid.p;
+      const y = add(x, outside).realize();
+      temps.a.push(y);
+      await aEnd.p;
+      return mul(y, x); // lazy: computed from temporaries before they are freed
+    });
+    const B = tidy(async () => {
+      const x = data([3, 4]);
+      temps.b.push(x);
+      await bMid.p;
+      const y = neg(x).realize();
+      temps.b.push(y);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const z = add(y, x).realize();
+      temps.b.push(z);
+      return { result: mul(y, outside), extra: [z] };
+    });
+    aMid.open();
+    bMid.open();
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    aEnd.open();
+    const a = await A;
+    // A is done, B is still waiting: only A's temporaries are gone.
+    expect(temps.a.map((v) => v.isDisposed)).toEqual([true, true]);
+    expect(temps.b.map((v) => v.isDisposed)).toEqual([false, false]);
+    // Made outside any tidy while both were running: neither frees it.
+    const bystander = data([7]);
+    expect(values(a)).toEqual([101, 204]);
+    const b = await B;
+    expect(temps.b.map((v) => v.isDisposed)).toEqual([true, true, false]);
+    expect(values(b.result)).toEqual([-300, -400]);
+    expect(values(b.extra[0])).toEqual([0, 0]);
+    expect(outside.isDisposed || bystander.isDisposed).toBe(false);
+    // Exactly the returned values and the two outside Vars remain.
+    expect(memory().liveStorages).toBe(before + 5);
+    for (const v of [a, b.result, b.extra[0], outside, bystander]) v.dispose();
+    expect(memory().liveStorages).toBe(before);
+  });
+
+  it('nested async tidies running side by side: each inner result belongs to its own outer scope', async () => {
+    const before = memory().liveStorages;
+    const kept: Var[] = [];
+    const outer = (k: number, delay: number) =>
+      tidy(async () => {
+        const base = data([k]);
+        const inner = await tidy(async () => {
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          const t = add(base, base).realize();
+          kept.push(keep(data([k * 10])));
+          return t;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 6 - delay));
+        expect(inner.isDisposed).toBe(false);
+        return mul(inner, base);
+      });
+    const [r1, r2] = await Promise.all([outer(1, 5), outer(2, 1)]);
+    expect(values(r1)).toEqual([2]);
+    expect(values(r2)).toEqual([8]);
+    expect(kept.map((v) => v.isDisposed)).toEqual([false, false]);
+    expect(memory().liveStorages).toBe(before + 4);
+    for (const v of [r1, r2, ...kept]) v.dispose();
   });
 
   it('using a Var a tidy disposed throws a DisposedError', () => {

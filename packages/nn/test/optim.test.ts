@@ -2,7 +2,7 @@
 // compiler relies on: one realize() per step, and the same graph structure every step.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceBackend, crossEntropy, tensor, withBackend, type Var } from '@metaop/ops';
-import { hostMemory, opAttrsKey, registerBackend, type Backend, type Graph } from '@metaop/core';
+import { hostMemory, memory, opAttrsKey, registerBackend, type Backend, type Graph } from '@metaop/core';
 import * as nn from '@metaop/nn';
 import { expectClose, fixture, toVar, useTestBackend, type ArrayJson } from './helpers.js';
 
@@ -148,6 +148,27 @@ describe('one update graph per step', () => {
 
 describe('optimizer API', () => {
   beforeAll(useTestBackend);
+
+  it.each([
+    ['SGD (momentum, nesterov, weight decay)', (m: nn.Module) => new nn.SGD(m.parameters(), { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4 })],
+    ['Adam (amsgrad)', (m: nn.Module) => new nn.Adam(m.parameters(), { lr: 0.01, amsgrad: true })],
+    ['AdamW', (m: nn.Module) => new nn.AdamW(m.parameters(), { lr: 0.01 })],
+  ])('%s: a step leaves no storage behind (no GC needed), with clipping and BatchNorm', (_name, makeOpt) => {
+    const model = new nn.Sequential(new nn.Linear(4, 6), new nn.BatchNorm1d(6), new nn.ReLU(), new nn.Linear(6, 3));
+    const opt = makeOpt(model);
+    const step = () => {
+      const x = tensor(Array.from({ length: 20 }, (_, i) => Math.cos(i)), [5, 4]);
+      const y = tensor([0, 1, 2, 1, 0], [5], 'int32');
+      const { loss, gradNorm } = opt.step(crossEntropy(model.forward(x), y), { maxGradNorm: 1 });
+      loss.item();
+      for (const v of [loss, gradNorm as Var, x, y]) v.dispose();
+    };
+    step(); // creates the optimizer state
+    const after1 = memory();
+    for (let i = 0; i < 3; i++) step();
+    expect(memory().liveStorages).toBe(after1.liveStorages);
+    expect(memory().liveBytes).toBe(after1.liveBytes);
+  });
 
   it('applyGradients skips null gradients without touching state, and checks counts and shapes', () => {
     const a = tensor([1, 2]);

@@ -2,7 +2,7 @@
 // training mode (biased variance for normalising, unbiased for running_var), running statistics in
 // eval mode, momentum or a cumulative average (momentum null), and a num_batches_tracked buffer.
 import { checkOptions, type OptionKeys, ArgumentError, formatShape, ShapeError, type Var } from '@metaop/core';
-import { add, cast, detach, div, mean, mul, noGrad, reshape, rsqrt, sub, tensor } from '@metaop/ops';
+import { add, cast, detach, div, full, mean, mul, noGrad, reshape, rsqrt, sub, tensor } from '@metaop/ops';
 import { ones_, zeros_ } from '../init.js';
 import { newParameter } from '../parameter.js';
 import { Module } from '../module.js';
@@ -84,7 +84,11 @@ abstract class BatchNormBase extends Module {
     flushBufferUpdates();
     zeros_(this.#runningMean as Var);
     ones_(this.#runningVar as Var);
-    noGrad(() => (this.#numBatchesTracked as Var).assign(tensor(0, [], 'int32')));
+    noGrad(() => {
+      const zero = tensor(0, [], 'int32');
+      (this.#numBatchesTracked as Var).assign(zero);
+      zero.dispose();
+    });
   }
 
   forward(x: Var): Var {
@@ -116,8 +120,9 @@ abstract class BatchNormBase extends Module {
       const nbt = this.#numBatchesTracked as Var;
       const batches = add(latestValue(nbt), 1);
       scheduleUpdate(nbt, batches);
-      // momentum null: cumulative average with factor 1/num_batches_tracked.
-      const factor = this.momentum === null ? div(1, cast(batches, 'float32')) : tensor(this.momentum, [], 'float32');
+      // momentum null: cumulative average with factor 1/num_batches_tracked. A constant node, not a
+      // realized tensor(): a leaf made every step would stay live until the GC backstop ran.
+      const factor = this.momentum === null ? div(1, cast(batches, 'float32')) : full([], this.momentum);
       const keepFactor = sub(1, factor);
       const unbiased = mul(biasedVar, count / (count - 1));
       const rm = this.#runningMean as Var;

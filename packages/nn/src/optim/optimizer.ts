@@ -161,7 +161,13 @@ export abstract class Optimizer<H extends object> {
         }
       }
     });
-    realizeWithPending(options.realizeWith ?? [], assignments);
+    try {
+      realizeWithPending(options.realizeWith ?? [], assignments);
+    } finally {
+      // The 0-d hyper-parameter leaves are this step's own: free them now rather than leave them
+      // to the GC backstop, whose callbacks never run while a synchronous training loop holds the thread.
+      for (const v of scalars.values()) v.dispose();
+    }
   }
 
   /** Builds the new value of `param` (and of its state) from its gradient, through ctx.assign. */

@@ -11,6 +11,7 @@ export * from './backend.js';
 export { BufferPool, sizeClass, type PoolStats } from './buffer-pool.js';
 export { hostMemory, hostPool, viewOf, type HostMemory } from './host-memory.js';
 export { realize, collectGraph } from './realize.js';
+export { addIndexGuard, type IndexGuard } from './guards.js';
 export {
   memory,
   resetPeakBytes,

@@ -68,3 +68,21 @@ export class AnomalyError extends MetaOpError {
     this.details = details;
   }
 }
+
+/**
+ * An index outside the dim it indexes (gather, indexSelect, scatterAdd, embedding, loss targets,
+ * oneHot), found by the device-side check of the plan that read it; raised by that realize().
+ */
+export class IndexError extends MetaOpError {
+  /** The offending index value. */
+  readonly value: number;
+  /** The dim it indexes and that dim's size. */
+  readonly dim: number;
+  readonly size: number;
+  constructor(message: string, op: string, value: number, dim: number, size: number) {
+    super(message, op);
+    this.value = value;
+    this.dim = dim;
+    this.size = size;
+  }
+}

@@ -4,6 +4,7 @@ import { checkStep } from './anomaly.js';
 import { getBackend, type Backend, type Graph, type Storage } from './backend.js';
 import { flags } from './flags.js';
 import { BackendError, DisposedError } from './errors.js';
+import { guardPlan } from './guards.js';
 import { allocStorage, attachStorage, releaseStorage } from './memory.js';
 import type { Var } from './var.js';
 
@@ -80,9 +81,13 @@ export function realize(vars: Var | readonly Var[]): void {
   }
 }
 
-function run(targets: Var[]): void {
+function run(requested: Var[]): void {
   const backend = getBackend();
-  const graph = collectGraph(targets);
+  let graph = collectGraph(requested);
+  // Index guards in the graph: their checks become one more target of the same plan.
+  const guards = guardPlan(graph.nodes);
+  const targets = guards === null ? requested : [...requested, guards.flag];
+  if (guards !== null) graph = collectGraph(targets);
   for (const leaf of graph.leaves) migrate(leaf, backend);
   const program = backend.plan(graph);
 
@@ -116,10 +121,14 @@ function run(targets: Var[]): void {
         }
       }
     });
+  } catch (e) {
+    guards?.discard();
+    throw e;
   } finally {
     for (const v of temporaries) releaseStorage(v);
   }
-  for (const t of targets) {
+  guards?.verify(requested);
+  for (const t of requested) {
     if (t.storage === null) throw new BackendError(`backend '${backend.name}' did not compute Var #${t.id}`, 'realize');
     if (!t.retainGraph) t.node = null;
   }

@@ -1,6 +1,6 @@
 // Embedding: a lookup table of vectors indexed by integer ids.
 import { checkOptions, type OptionKeys, ArgumentError, DTypeError, isFloat, type Var } from '@metaop/core';
-import { detach, eq, index, indexSelect, noGrad, reshape, where } from '@metaop/ops';
+import { detach, embedding, eq, index, noGrad, reshape, where } from '@metaop/ops';
 import { normal_ } from '../init.js';
 import { newParameter } from '../parameter.js';
 import { Module } from '../module.js';
@@ -13,8 +13,7 @@ const embeddingKeys: OptionKeys<EmbeddingOptions> = { paddingIdx: true };
 
 /**
  * weight [numEmbeddings, embeddingDim], initialised N(0, 1); forward maps integer ids [...] to
- * [..., dim]. Ids are not range-checked (that would need their values): an id outside the table
- * reads a zero vector.
+ * [..., dim]. An id outside 0..numEmbeddings-1 raises IndexError when the result is realized.
  */
 export class Embedding extends Module {
   readonly numEmbeddings: number;
@@ -50,13 +49,10 @@ export class Embedding extends Module {
 
   forward(ids: Var): Var {
     if (isFloat(ids.dtype)) throw new DTypeError(`ids must be integers, got ${ids.describe()}`, 'Embedding');
-    const flat = reshape(ids, [-1]);
-    let rows = indexSelect(this.weight, 0, flat);
-    if (this.paddingIdx !== undefined) {
-      // Same values, but the padding row gets no gradient (PyTorch's padding_idx).
-      const isPad = reshape(eq(flat, this.paddingIdx), [flat.shape[0], 1]);
-      rows = where(isPad, detach(rows), rows);
-    }
-    return reshape(rows, [...ids.shape, this.embeddingDim]);
+    const rows = embedding(ids, this.weight);
+    if (this.paddingIdx === undefined) return rows;
+    // Same values, but the padding row gets no gradient (PyTorch's padding_idx).
+    const isPad = reshape(eq(ids, this.paddingIdx), [...ids.shape, 1]);
+    return where(isPad, detach(rows), rows);
   }
 }

@@ -1,9 +1,9 @@
 // Losses with PyTorch's conventions: reductions, class weights, ignoreIndex, label smoothing.
 import { checkOptions, type OptionKeys, ArgumentError, DTypeError, expectVar, formatShape, isFloat, ShapeError, type Var } from '@metaop/core';
 import { cast } from '../meta/elementwise.js';
-import { broadcast, reshape } from '../meta/reindex.js';
+import { broadcast, gather, reshape } from '../meta/reindex.js';
 import { abs, add, div, exp, log, mul, ne, neg, sub, where, minimum } from './arithmetic.js';
-import { gather } from './indexing.js';
+import { guardIndex } from './index-guard.js';
 import { logSoftmax, mean, sum } from './reduction.js';
 import { permute } from '../meta/reindex.js';
 import { relu } from './activation.js';
@@ -47,27 +47,39 @@ function classesLast(input: Var, target: Var, op: string): [Var, Var] {
 
 /** Negative log likelihood of class-index targets given log-probabilities [N, C, ...]. */
 export function nllLoss(logProbs: Var, target: Var, options: NllLossOptions = {}): Var {
-  const op = 'nllLoss';
-  checkOptions(options, nllLossKeys, op);
+  checkOptions(options, nllLossKeys, 'nllLoss');
+  return nll(logProbs, target, options, 'nllLoss');
+}
+
+/** nllLoss raising as `op`: targets outside 0..C-1 (other than ignoreIndex) raise IndexError on realize. */
+function nll(logProbs: Var, target: Var, options: NllLossOptions, op: string): Var {
   expectVar(logProbs, op);
   expectVar(target, op, 'target');
   if (!isFloat(logProbs.dtype)) throw new DTypeError(`input must hold float log-probabilities, got ${logProbs.describe()}`, op);
   if (isFloat(target.dtype)) throw new DTypeError(`target must hold class indices (int32), got ${target.describe()}`, op);
   const { reduction = 'mean', weight, ignoreIndex = -100 } = options;
-  const [lp, t] = classesLast(logProbs, cast(target, 'int32'), op);
+  const [lp, unchecked] = classesLast(logProbs, cast(target, 'int32'), op);
   const C = lp.shape[1];
+  const t = guardIndex(unchecked, { op, dim: logProbs.ndim === 1 ? 0 : 1, size: C, ignoreIndex, noun: 'target' });
+  // An ignored target reads the fill value 0 (or a real class when ignoreIndex is one) and is masked by `valid`.
   const picked = reshape(gather(lp, 1, reshape(t, [-1, 1])), [-1]);
   const valid = cast(ne(t, ignoreIndex), lp.dtype);
   let w = valid;
   if (weight) {
     expectVar(weight, op, 'weight');
     if (weight.ndim !== 1 || weight.shape[0] !== C) throw new ShapeError(`weight ${formatShape(weight.shape)} must be [${C}]`, op);
-    w = mul(valid, reshape(gather(reshape(weight, [1, C]), 1, reshape(where(ne(t, ignoreIndex), t, 0), [1, -1])), [-1]));
+    w = mul(valid, classWeights(weight, t, ignoreIndex));
   }
   const losses = neg(mul(picked, w));
   if (reduction === 'mean') return div(sum(losses), sum(w));
   if (reduction === 'none') return reshape(losses, logProbs.ndim === 1 ? [] : [logProbs.shape[0], ...logProbs.shape.slice(2)]);
   return reduceLoss(losses, reduction, op);
+}
+
+/** weight[t] per target (class 0's weight for ignored targets, which the caller masks). */
+function classWeights(weight: Var, t: Var, ignoreIndex: number): Var {
+  const C = weight.shape[0];
+  return reshape(gather(reshape(weight, [1, C]), 1, reshape(where(ne(t, ignoreIndex), t, 0), [1, -1])), [-1]);
 }
 
 export interface CrossEntropyOptions extends NllLossOptions {
@@ -102,8 +114,8 @@ export function crossEntropy(logits: Var, target: Var, options: CrossEntropyOpti
     const perSample = neg(sum(mul(logp, t), logits.ndim === 1 ? 0 : 1));
     return reduceLoss(perSample, reduction, op);
   }
-  const nll = nllLoss(logp, target, { reduction, weight, ignoreIndex });
-  if (labelSmoothing === 0) return nll;
+  const nllPart = nll(logp, target, { reduction, weight, ignoreIndex }, op);
+  if (labelSmoothing === 0) return nllPart;
   // torch: (1-ε)·nll + ε·(-Σ_c w_c·logp_c / C), with ignored targets masked and 'mean' over the weights.
   const [lp, t] = classesLast(logp, cast(target, 'int32'), op);
   const valid = cast(ne(t, ignoreIndex), lp.dtype);
@@ -111,11 +123,12 @@ export function crossEntropy(logits: Var, target: Var, options: CrossEntropyOpti
   const smooth = mul(neg(div(sum(lpw, 1), C)), valid);
   let smoothLoss: Var;
   if (reduction === 'mean') {
-    const denom = weight ? sum(mul(valid, reshape(gather(reshape(weight, [1, C]), 1, reshape(where(ne(t, ignoreIndex), t, 0), [1, -1])), [-1]))) : sum(valid);
+    // The nll part guards the targets; these reads share its plan.
+    const denom = weight ? sum(mul(valid, classWeights(weight, t, ignoreIndex))) : sum(valid);
     smoothLoss = div(sum(smooth), denom);
   } else if (reduction === 'sum') smoothLoss = sum(smooth);
-  else smoothLoss = reshape(smooth, nll.shape);
-  return add(mul(nll, 1 - labelSmoothing), mul(smoothLoss, labelSmoothing));
+  else smoothLoss = reshape(smooth, nllPart.shape);
+  return add(mul(nllPart, 1 - labelSmoothing), mul(smoothLoss, labelSmoothing));
 }
 
 /** Mean squared error. */

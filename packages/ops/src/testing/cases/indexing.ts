@@ -1,4 +1,4 @@
-// Battery cases for the index-tensor ops: gather, scatterAdd, indexSelect, oneHot.
+// Battery cases for the index-tensor ops: gather, scatterAdd, indexSelect, oneHot, embedding.
 import * as M from '../../index.js';
 import { F, I, type OpCase } from '../case.js';
 
@@ -19,6 +19,8 @@ export const indexingCases: OpCase[] = [
   },
   { name: 'indexSelect/dim0', covers: ['indexSelect'], inputs: [F([4, 3]), I([5], 0, 4)], build: (x, i) => M.indexSelect(x, 0, i) },
   { name: 'indexSelect/dim1', covers: ['indexSelect'], inputs: [F([2, 4, 2]), I([3], 0, 4)], build: (x, i) => M.indexSelect(x, 1, i) },
+  { name: 'embedding/2d-ids', covers: ['embedding'], inputs: [I([2, 3], 0, 6), F([6, 4])], build: (ids, w) => M.embedding(ids, w) },
+  { name: 'embedding/scalar-id', covers: ['embedding'], inputs: [{ shape: [], dtype: 'int32', values: [4] }, F([5, 3])], build: (id, w) => M.embedding(id, w) },
   { name: 'oneHot', covers: ['oneHot'], inputs: [I([2, 3], 0, 5)], build: (i) => M.oneHot(i, 5) },
   {
     name: 'oneHot/in-composition',

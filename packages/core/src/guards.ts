@@ -1,0 +1,100 @@
+// Index guards: bounds checks computed by meta-ops inside the plan that reads the index (like
+// CUDA's device-side assert) and read back once after it ran, so an out-of-range index raises
+// IndexError at the realize that computes it, never a host round trip per op.
+import { IndexError } from './errors.js';
+import type { OpNode } from './graph.js';
+import type { Storage } from './backend.js';
+import { noGrad } from './context.js';
+import { releaseStorage } from './memory.js';
+import { Var } from './var.js';
+
+/** What an index-consuming op checks about its index tensor. */
+export interface IndexGuard {
+  /** The op named in the error ('gather', 'crossEntropy', ...). */
+  readonly op: string;
+  /** The dim the values index and its size: valid values are 0..size-1. */
+  readonly dim: number;
+  readonly size: number;
+  /** A value that is skipped rather than checked (a loss's ignoreIndex). */
+  readonly ignoreIndex?: number;
+  /** 0-d int32 Vars: the largest and smallest checked value (ignored ones excluded). */
+  readonly max: Var;
+  readonly min: Var;
+  /** Describes the values in messages: 'index' or 'target'. */
+  readonly noun: string;
+}
+
+const guards = new WeakMap<Var, IndexGuard>();
+
+/**
+ * Attaches `guard` to `guarded`, an identity node over the index that every consumer reads. A
+ * Var that is already realized (eager mode) is checked now.
+ */
+export function addIndexGuard(guarded: Var, guard: IndexGuard): void {
+  guards.set(guarded, guard);
+  if (guarded.storage !== null) {
+    const plan = new GuardPlan([guard]);
+    plan.flag.realize();
+    plan.verify([]);
+  }
+}
+
+/** The checks of the guarded Vars among `nodes` (the unrealized part of a graph), or null. */
+export function guardPlan(nodes: readonly Var[]): GuardPlan | null {
+  let found: IndexGuard[] | null = null;
+  for (const v of nodes) {
+    const g = guards.get(v);
+    if (g !== undefined) (found ??= []).push(g);
+  }
+  return found === null ? null : new GuardPlan(found);
+}
+
+/** The checks of one plan, stacked into one small int32 Var so they are read back in one read. */
+export class GuardPlan {
+  /** [max0, min0, max1, min1, ...]: an extra target of the plan. */
+  readonly flag: Var;
+
+  constructor(private readonly guards: readonly IndexGuard[]) {
+    this.flag = noGrad(() => stack(guards.flatMap((g) => [g.max, g.min])));
+  }
+
+  /**
+   * Reads the flag and frees it. When a check failed, also releases `outputs` (they may hold values
+   * read through a bad index, so nobody may see them) and throws IndexError.
+   */
+  verify(outputs: readonly Var[]): void {
+    const s = this.flag.storage as Storage;
+    const values = s.backend.readSync(s);
+    this.flag.dispose();
+    this.guards.forEach((g, k) => {
+      const [max, min] = [values[2 * k], values[2 * k + 1]];
+      const bad = max >= g.size ? max : min < 0 ? min : null;
+      if (bad === null) return;
+      for (const v of outputs) releaseStorage(v);
+      const skipped = g.ignoreIndex === undefined ? '' : ` or ignoreIndex ${g.ignoreIndex}`;
+      throw new IndexError(
+        `${g.noun} ${bad} is out of bounds for dim ${g.dim} with size ${g.size}; valid values are 0..${g.size - 1}${skipped}`,
+        g.op,
+        bad,
+        g.dim,
+        g.size,
+      );
+    });
+  }
+
+  /** Frees the flag when the plan failed before the checks could be read. */
+  discard(): void {
+    this.flag.dispose();
+  }
+}
+
+/** Concatenates 0-d int32 Vars into one 1-D Var: each padded to its slot, then summed (one fused kernel). */
+function stack(scalars: readonly Var[]): Var {
+  const n = scalars.length;
+  const slot = (s: Var, k: number): Var => {
+    const one = Var.fromNode({ op: 'reshape', inputs: [s] }, [1], 'int32');
+    const node: OpNode = { op: 'pad', before: [k], after: [n - 1 - k], value: 0, inputs: [one] };
+    return Var.fromNode(node, [n], 'int32');
+  };
+  return scalars.map(slot).reduce((acc, v) => Var.fromNode({ op: 'binary', fn: 'add', inputs: [acc, v] }, [n], 'int32'));
+}

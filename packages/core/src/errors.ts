@@ -25,6 +25,12 @@ export class IndexExprError extends MetaOpError {}
 /** A Var used after `dispose()` (directly or through `tidy`). */
 export class DisposedError extends MetaOpError {}
 
+/**
+ * A tensor whose byte size is not exactly representable or would exceed `flags.memoryLimit`
+ * (PyTorch's OutOfMemoryError); raised before anything is allocated.
+ */
+export class OutOfMemoryError extends MetaOpError {}
+
 /** A backend that is missing, unknown, or cannot run what it was given. */
 export class BackendError extends MetaOpError {}
 

@@ -18,6 +18,11 @@ export interface MetaOpFlags {
   poolBytes: number;
   /** Time every kernel launch (METAOP_PROFILE=1); read the totals with a compiled backend's profile(). */
   profile: boolean;
+  /**
+   * Most bytes realized tensors may hold at once (METAOP_MEMORY_LIMIT, in bytes; unset: no limit).
+   * An allocation that would pass it throws OutOfMemoryError before anything is allocated.
+   */
+  memoryLimit: number | undefined;
 }
 
 function env(name: string): string | undefined {
@@ -49,6 +54,7 @@ export const flags: MetaOpFlags = {
   notices: !envBool('METAOP_QUIET', false),
   poolBytes: envInt('METAOP_POOL_MB', 2048) * 1024 * 1024,
   profile: envBool('METAOP_PROFILE', false),
+  memoryLimit: env('METAOP_MEMORY_LIMIT') === undefined ? undefined : envInt('METAOP_MEMORY_LIMIT', 0),
 };
 
 /** Reads an environment variable (undefined where there is no process, as in a browser). */

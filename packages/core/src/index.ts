@@ -17,6 +17,7 @@ export {
   tidy,
   keep,
   allocStorage,
+  checkAllocation,
   freeStorage,
   attachStorage,
   releaseStorage,

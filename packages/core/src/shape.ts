@@ -34,6 +34,10 @@ export function checkShape(shape: Shape, op: string): void {
       throw new ShapeError(`shape ${formatShape(shape)} has a dimension that is not a non-negative integer`, op);
     }
   }
+  // Element counts beyond 2^53 are inexact as numbers: no size check or index on them can be trusted.
+  if (!Number.isSafeInteger(numel(shape))) {
+    throw new ShapeError(`shape ${formatShape(shape)} has about ${numel(shape).toPrecision(3)} elements, more than 2^53; no tensor can be that large`, op);
+  }
 }
 
 /**
@@ -69,5 +73,6 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
     }
     out[ndim - k] = size;
   }
+  checkShape(out, op);
   return out;
 }

@@ -30,7 +30,7 @@ export function formatShape(shape: Shape): string {
 
 export function checkShape(shape: Shape, op: string): void {
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
+    if (!Number.isSafeInteger(d) || d < 0) {
       throw new ShapeError(`shape ${formatShape(shape)} has a dimension that is not a non-negative integer`, op);
     }
   }
@@ -46,11 +46,13 @@ export function checkShape(shape: Shape, op: string): void {
  */
 export function normalizeDim(dim: number, ndimOrShape: number | Shape, op: string): number {
   const ndim = typeof ndimOrShape === 'number' ? ndimOrShape : ndimOrShape.length;
-  if (!Number.isInteger(dim) || dim < -ndim || dim >= Math.max(ndim, 1)) {
+  // As in PyTorch, a 0-d tensor takes dim 0 or -1 (both name its single position).
+  const span = Math.max(ndim, 1);
+  if (!Number.isInteger(dim) || dim < -span || dim >= span) {
     const what = typeof ndimOrShape === 'number' ? `a tensor with ${ndim} dims` : `shape ${formatShape(ndimOrShape)} (${ndim} dims)`;
-    throw new ShapeError(`dim ${dim} is out of range for ${what}; use a dim in [${-ndim}, ${ndim - 1}]`, op);
+    throw new ShapeError(`dim ${dim} is out of range for ${what}; use a dim in [${-span}, ${span - 1}]`, op);
   }
-  return dim < 0 ? dim + ndim : dim;
+  return dim < 0 ? Math.max(dim + ndim, 0) : dim;
 }
 
 /** The numpy broadcast of several shapes, or a ShapeError naming the op and all shapes. */

@@ -33,6 +33,12 @@ export class DisposedError extends MetaOpError {}
 /** A graph built before one of its inputs was updated in place (a parameter after an optimizer step). */
 export class StaleGraphError extends MetaOpError {}
 
+/**
+ * A tensor whose byte size is not exactly representable or would exceed `flags.memoryLimit`
+ * (PyTorch's OutOfMemoryError); raised before anything is allocated.
+ */
+export class OutOfMemoryError extends MetaOpError {}
+
 /** A backend that is missing, unknown, or cannot run what it was given. */
 export class BackendError extends MetaOpError {}
 

@@ -24,6 +24,11 @@ export interface MetaOpFlags {
    * Turn it on before building the graph, so construction sites are recorded.
    */
   checkNan: boolean;
+  /**
+   * Most bytes realized tensors may hold at once (METAOP_MEMORY_LIMIT, in bytes; unset: no limit).
+   * An allocation that would pass it throws OutOfMemoryError before anything is allocated.
+   */
+  memoryLimit: number | undefined;
 }
 
 function env(name: string): string | undefined {
@@ -56,6 +61,7 @@ export const flags: MetaOpFlags = {
   poolBytes: envInt('METAOP_POOL_MB', 2048) * 1024 * 1024,
   profile: envBool('METAOP_PROFILE', false),
   checkNan: envBool('METAOP_CHECK_NAN', false),
+  memoryLimit: env('METAOP_MEMORY_LIMIT') === undefined ? undefined : envInt('METAOP_MEMORY_LIMIT', 0),
 };
 
 /** Reads an environment variable (undefined where there is no process, as in a browser). */

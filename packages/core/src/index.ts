@@ -21,6 +21,7 @@ export {
   keep,
   allocStorage,
   allocScratch,
+  checkAllocation,
   freeStorage,
   attachStorage,
   releaseStorage,

@@ -3,6 +3,8 @@ import type { Backend, Storage } from './backend.js';
 import { contextFollowsAwait, contextVar } from './context.js';
 import { notice } from './flags.js';
 import { itemSize } from './dtype.js';
+import { OutOfMemoryError } from './errors.js';
+import { flags } from './flags.js';
 import type { Var } from './var.js';
 
 export interface MemoryInfo {
@@ -37,8 +39,29 @@ function bytesOf(s: Storage): number {
   return s.numel * itemSize(s.dtype);
 }
 
-/** Allocates through the backend and counts the bytes. */
-export function allocStorage(backend: Backend, dtype: Storage['dtype'], numel: number): Storage {
+/**
+ * The bytes of `numel` elements of `dtype` for `owner`, checked before anything is allocated: an
+ * OutOfMemoryError naming the tensor when the size is not exact (beyond 2^53) or when it, on top of
+ * the live bytes and `pending` bytes about to be allocated, would pass flags.memoryLimit.
+ */
+export function checkAllocation(dtype: Storage['dtype'], numel: number, owner: Var | undefined, op: string, pending = 0): number {
+  const bytes = numel * itemSize(dtype);
+  const limit = flags.memoryLimit;
+  if (Number.isSafeInteger(bytes) && (limit === undefined || info.liveBytes + pending + bytes <= limit)) return bytes;
+  const what = owner === undefined ? `a ${dtype} buffer of ${numel} elements` : `the ${owner.node?.op ?? 'data'} result ${owner.describe()}${owner.name ? ` (${owner.name})` : ''}`;
+  if (!Number.isSafeInteger(bytes)) {
+    throw new OutOfMemoryError(`${what} needs about ${bytes.toPrecision(3)} bytes, more than 2^53: no memory can hold it; check the shape`, op);
+  }
+  throw new OutOfMemoryError(
+    `${what} needs ${bytes} bytes, but ${info.liveBytes + pending} bytes are live or about to be and the memory limit ` +
+      `(flags.memoryLimit, METAOP_MEMORY_LIMIT) is ${limit} bytes; dispose tensors you no longer need, or raise the limit`,
+    op,
+  );
+}
+
+/** Allocates through the backend and counts the bytes; `owner` names the tensor in an OutOfMemoryError. */
+export function allocStorage(backend: Backend, dtype: Storage['dtype'], numel: number, owner?: Var, op = 'alloc'): Storage {
+  checkAllocation(dtype, numel, owner, op);
   const s = backend.alloc(dtype, numel);
   info.liveBytes += bytesOf(s);
   info.liveStorages++;

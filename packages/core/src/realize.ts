@@ -5,7 +5,7 @@ import { getBackend, type Backend, type Graph, type Storage } from './backend.js
 import { flags } from './flags.js';
 import { BackendError, DisposedError } from './errors.js';
 import { guardPlan } from './guards.js';
-import { allocStorage, attachStorage, releaseStorage } from './memory.js';
+import { allocStorage, attachStorage, checkAllocation, releaseStorage } from './memory.js';
 import type { Var } from './var.js';
 
 /** Unrealized Vars reachable from `targets` in topological order, and the realized Vars they read. */
@@ -58,7 +58,7 @@ export function collectGraph(targets: readonly Var[]): Graph {
 function migrate(v: Var, backend: Backend): void {
   const s = v.storage as Storage;
   if (s.backend === backend) return;
-  const moved = allocStorage(backend, s.dtype, s.numel);
+  const moved = allocStorage(backend, s.dtype, s.numel, v, 'realize');
   backend.write(moved, s.backend.readSync(s));
   releaseStorage(v);
   attachStorage(v, moved);
@@ -89,6 +89,9 @@ function run(requested: Var[]): void {
   const targets = guards === null ? requested : [...requested, guards.flag];
   if (guards !== null) graph = collectGraph(targets);
   for (const leaf of graph.leaves) migrate(leaf, backend);
+  // The results must all be allocated: refuse an impossible size before compiling anything.
+  let pending = 0;
+  for (const t of graph.outputs) pending += checkAllocation(t.dtype, t.numel, t, 'realize', pending);
   const program = backend.plan(graph);
 
   const wanted = new Set(targets);
@@ -107,7 +110,7 @@ function run(requested: Var[]): void {
       });
       const outputs = step.outputs.map((v) => {
         if (v.storage === null) {
-          attachStorage(v, allocStorage(backend, v.dtype, v.numel));
+          attachStorage(v, allocStorage(backend, v.dtype, v.numel, v, 'realize'));
           if (!wanted.has(v)) temporaries.add(v);
         }
         return v.storage as Storage;

@@ -30,9 +30,13 @@ export function formatShape(shape: Shape): string {
 
 export function checkShape(shape: Shape, op: string): void {
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
+    if (!Number.isSafeInteger(d) || d < 0) {
       throw new ShapeError(`shape ${formatShape(shape)} has a dimension that is not a non-negative integer`, op);
     }
+  }
+  // Element counts beyond 2^53 are inexact as numbers: no size check or index on them can be trusted.
+  if (!Number.isSafeInteger(numel(shape))) {
+    throw new ShapeError(`shape ${formatShape(shape)} has about ${numel(shape).toPrecision(3)} elements, more than 2^53; no tensor can be that large`, op);
   }
 }
 
@@ -42,11 +46,13 @@ export function checkShape(shape: Shape, op: string): void {
  */
 export function normalizeDim(dim: number, ndimOrShape: number | Shape, op: string): number {
   const ndim = typeof ndimOrShape === 'number' ? ndimOrShape : ndimOrShape.length;
-  if (!Number.isInteger(dim) || dim < -ndim || dim >= Math.max(ndim, 1)) {
+  // As in PyTorch, a 0-d tensor takes dim 0 or -1 (both name its single position).
+  const span = Math.max(ndim, 1);
+  if (!Number.isInteger(dim) || dim < -span || dim >= span) {
     const what = typeof ndimOrShape === 'number' ? `a tensor with ${ndim} dims` : `shape ${formatShape(ndimOrShape)} (${ndim} dims)`;
-    throw new ShapeError(`dim ${dim} is out of range for ${what}; use a dim in [${-ndim}, ${ndim - 1}]`, op);
+    throw new ShapeError(`dim ${dim} is out of range for ${what}; use a dim in [${-span}, ${span - 1}]`, op);
   }
-  return dim < 0 ? dim + ndim : dim;
+  return dim < 0 ? Math.max(dim + ndim, 0) : dim;
 }
 
 /** The numpy broadcast of several shapes, or a ShapeError naming the op and all shapes. */
@@ -69,5 +75,6 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
     }
     out[ndim - k] = size;
   }
+  checkShape(out, op);
   return out;
 }

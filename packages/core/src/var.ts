@@ -78,7 +78,7 @@ export class Var {
     }
     const v = new Var(shape, dtype, null);
     const backend = getBackend();
-    const s = allocStorage(backend, dtype, data.length);
+    const s = allocStorage(backend, dtype, data.length, v, op);
     backend.write(s, data);
     attachStorage(v, s);
     return v;

@@ -4,3 +4,4 @@ export { constantSites, specialConstants, checkConstantSite, sameStoredValue, ty
 export { windowLoops, runWindowLoop, checkWindowLoop, checkRecompileWarning, recompileWarnings, recompilingLoops, STEPS, type RecompilingLoop, type WindowLoop, type WindowReport } from './moving-window.js';
 export { keyChecks, type NamedCheck } from './key-checks.js';
 export { compileAhead } from './compile-ahead.js';
+export { checkIndexSource, grammarIndexPieces, hostileIndexPieces, randomIndexText, type IndexSourceCheck } from './index-source.js';

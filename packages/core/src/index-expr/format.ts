@@ -18,7 +18,8 @@ export function formatIndex(e: IndexExpr): string {
 export function formatCond(c: IndexCond): string {
   switch (c.kind) {
     case 'bool':
-      return c.value ? 'true' : 'false';
+      // Comparisons rather than words, so the canonical text parses back (the grammar has no literals).
+      return c.value ? '(0==0)' : '(0!=0)';
     case 'cmp':
       return `(${formatIndex(c.a)}${c.op}${formatIndex(c.b)})`;
     case 'and':

@@ -85,6 +85,8 @@ export function parseHeader(bytes: Uint8Array, dataLength: number, source: strin
     fail(source, `the header is not valid JSON (${(e as Error).message})`);
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) fail(source, 'the header must be a JSON object');
+  const repeated = repeatedTopLevelKey(text);
+  if (repeated !== undefined) fail(source, `the header names "${repeated}" twice (JSON.parse would keep only the last)`);
   let metadata: Record<string, string> = {};
   const tensors: TensorInfo[] = [];
   for (const [name, entry] of Object.entries(json as Record<string, unknown>)) {
@@ -126,6 +128,36 @@ export function parseHeader(bytes: Uint8Array, dataLength: number, source: strin
   if (cursor > dataLength) fail(source, `tensor data ends at byte ${cursor} of the data section but the file holds only ${dataLength} bytes there (truncated?)`);
   if (cursor < dataLength) fail(source, `the data section has ${dataLength - cursor} bytes after the last tensor`);
   return { tensors, metadata, dataStart: 8 + bytes.length };
+}
+
+/**
+ * The first key that appears twice at the top level of `text`, which is valid JSON holding an
+ * object. JSON.parse keeps the last of duplicate keys silently; a file that names a tensor twice
+ * is ambiguous, so it is refused.
+ */
+function repeatedTopLevelKey(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (ch === '{' || ch === '[') {
+      depth++;
+      expectKey = depth === 1 && ch === '{';
+    } else if (ch === '}' || ch === ']') depth--;
+    else if (ch === ',' && depth === 1) expectKey = true;
+  }
+  return undefined;
 }
 
 // ---- conversions -------------------------------------------------------------------------------

@@ -20,11 +20,11 @@ export interface Conv2dOptions {
 const conv2dKeys: OptionKeys<Conv2dOptions> = { stride: true, padding: true, dilation: true, groups: true, bias: true };
 
 export function pair(v: Pair, name: string, op: string, min = 1): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (p.length !== 2 || p.some((x) => !Number.isInteger(x) || x < min)) {
+  const p: number[] = typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...(v as readonly number[])] : [];
+  if (p.length !== 2 || p.some((x) => !Number.isSafeInteger(x) || x < min)) {
     throw new ArgumentError(`${name} ${JSON.stringify(v)} must be ${min === 0 ? 'non-negative' : 'positive'} integers`, op);
   }
-  return p;
+  return [p[0], p[1]];
 }
 
 function checkConvInputs(x: Var, w: Var, op: string): void {
@@ -53,6 +53,7 @@ export function conv2d(x: Var, w: Var, options: Conv2dOptions = {}): Var {
   checkConvInputs(x, w, op);
   const [N, C, H, W] = x.shape;
   const [O, Cg, KH, KW] = w.shape;
+  if (O === 0 || KH === 0 || KW === 0) throw new ShapeError(`weight ${formatShape(w.shape)} needs at least one output channel and a non-empty kernel`, op);
   const G = options.groups ?? 1;
   if (!Number.isInteger(G) || G < 1 || C % G !== 0 || O % G !== 0) {
     throw new ShapeError(`groups ${G} must divide input channels ${C} and output channels ${O}`, op);

@@ -5,9 +5,9 @@ import { broadcast, permute, reshape } from '../meta/reindex.js';
 /** Merges dims startDim..endDim into one. */
 export function flatten(x: Var, startDim = 0, endDim = -1): Var {
   expectVar(x, 'flatten');
-  if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim(startDim, x.shape, 'flatten');
   const e = normalizeDim(endDim, x.shape, 'flatten');
+  if (x.ndim === 0) return reshape(x, [1]);
   if (s > e) throw new ShapeError(`startDim ${startDim} comes after endDim ${endDim}`, 'flatten');
   const merged = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
   return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
@@ -33,6 +33,7 @@ export function transpose(x: Var, dim0 = -2, dim1 = -1): Var {
   if (x.ndim < 2 && dim0 === -2 && dim1 === -1) return x;
   const a = normalizeDim(dim0, x.shape, 'transpose');
   const b = normalizeDim(dim1, x.shape, 'transpose');
+  if (x.ndim === 0) return x;
   const perm = x.shape.map((_, i) => i);
   perm[a] = b;
   perm[b] = a;
@@ -44,7 +45,10 @@ export function expand(x: Var, shape: Shape): Var {
   expectVar(x, 'expand');
   const lead = shape.length - x.ndim;
   if (lead < 0) throw new ShapeError(`cannot expand ${formatShape(x.shape)} to fewer dims ${formatShape(shape)}`, 'expand');
-  return broadcast(x, shape.map((d, i) => (d === -1 ? (i >= lead ? x.shape[i - lead] : 1) : d)));
+  if (shape.slice(0, lead).includes(-1)) {
+    throw new ShapeError(`-1 cannot size a new leading dim: expanding ${formatShape(x.shape)} to ${formatShape(shape)}`, 'expand');
+  }
+  return broadcast(x, shape.map((d, i) => (d === -1 ? x.shape[i - lead] : d)));
 }
 
 /** The same values with gradients stopped here. */

@@ -103,6 +103,11 @@ export function pad(x: Var, padding: readonly number[], mode: PadMode = 'constan
     before.map((b) => (b < 0 ? -b : 0)),
     after.map((a, d) => (a < 0 ? x.shape[d] + a : x.shape[d])),
   );
+  x.shape.forEach((len, d) => {
+    if (len + Math.min(before[d], 0) + Math.min(after[d], 0) < 0) {
+      throw new ShapeError(`negative padding ${before[d]}/${after[d]} crops more than dim ${d} of size ${len}`, 'pad');
+    }
+  });
   const pb = before.map((b) => Math.max(0, b));
   const pa = after.map((a) => Math.max(0, a));
   if (mode === 'constant') return padMeta(cropped, pb, pa, value);
@@ -110,7 +115,10 @@ export function pad(x: Var, padding: readonly number[], mode: PadMode = 'constan
   const indexes: IndexExpr[] = cropped.shape.map((len, d) => {
     const j = ibin('-', iv(d), ic(pb[d]));
     if (pb[d] === 0 && pa[d] === 0) return iv(d);
-    if (mode === 'replicate') return ibin('min', ibin('max', j, ic(0)), ic(len - 1));
+    if (mode === 'replicate') {
+      if (len === 0) throw new ShapeError(`replicate padding needs a non-empty dim ${d}, got size 0`, 'pad');
+      return ibin('min', ibin('max', j, ic(0)), ic(len - 1));
+    }
     if (mode === 'circular') {
       if (pb[d] > len || pa[d] > len) throw new ShapeError(`circular padding ${pb[d]}/${pa[d]} exceeds dim ${d} of size ${len}`, 'pad');
       return ibin('%', j, ic(len));
@@ -132,6 +140,7 @@ export function concat(xs: readonly Var[], dim = 0): Var {
   if (xs.length === 0) throw new ArgumentError('needs at least one Var', 'concat');
   xs.forEach((x) => expectVar(x, 'concat'));
   const first = xs[0];
+  if (first.ndim === 0) throw new ShapeError('0-d Vars cannot be concatenated; use stack, or unsqueeze them first', 'concat');
   const d = normalizeDim(dim, first.shape, 'concat');
   for (const x of xs) {
     if (x.ndim !== first.ndim || x.shape.some((s, i) => i !== d && s !== first.shape[i])) {
@@ -172,7 +181,8 @@ export function split(x: Var, sizes: number | readonly number[], dim = 0): Var[]
   let list: number[];
   if (typeof sizes === 'number') {
     if (!Number.isInteger(sizes) || sizes <= 0) throw new ArgumentError(`split size ${sizes} must be a positive integer`, 'split');
-    list = [];
+    // An empty dim splits into one empty piece, as in PyTorch.
+    list = len === 0 ? [0] : [];
     for (let s = 0; s < len; s += sizes) list.push(Math.min(sizes, len - s));
   } else {
     list = [...sizes];
@@ -192,6 +202,9 @@ export function split(x: Var, sizes: number | readonly number[], dim = 0): Var[]
 export function chunk(x: Var, chunks: number, dim = 0): Var[] {
   expectVar(x, 'chunk');
   const d = normalizeDim(dim, x.shape, 'chunk');
+  if (!Number.isSafeInteger(chunks) || chunks <= 0) throw new ArgumentError(`chunks ${chunks} must be a positive integer`, 'chunk');
+  // PyTorch gives `chunks` empty pieces of an empty dim.
+  if (x.shape[d] === 0) return Array.from({ length: chunks }, () => narrow(x, d, 0, 0));
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }
 
@@ -213,6 +226,9 @@ export function repeat(x: Var, repeats: readonly number[]): Var {
   if (repeats.length < x.ndim) {
     throw new ShapeError(`needs at least ${x.ndim} repeat counts for ${formatShape(x.shape)}, got ${repeats.length}`, 'repeat');
   }
+  for (const r of repeats) {
+    if (!Number.isSafeInteger(r) || r < 0) throw new ShapeError(`repeat counts [${repeats.join(', ')}] must be non-negative integers`, 'repeat');
+  }
   const lead = repeats.length - x.ndim;
   const src = reshape(x, [...repeats.slice(0, lead).map(() => 1), ...x.shape]);
   const shape = src.shape.map((s, i) => s * repeats[i]);
@@ -227,6 +243,7 @@ export function repeat(x: Var, repeats: readonly number[]): Var {
 export function roll(x: Var, shift: number, dim: number): Var {
   expectVar(x, 'roll');
   const d = normalizeDim(dim, x.shape, 'roll');
+  if (!Number.isSafeInteger(shift)) throw new ArgumentError(`shift ${shift} must be an integer`, 'roll');
   const len = x.shape[d];
   if (len === 0) return x;
   const s = ((shift % len) + len) % len;

@@ -231,7 +231,7 @@ export function slice(
   const shape: number[] = [];
   x.shape.forEach((len, d) => {
     const step = steps[d] ?? 1;
-    if (!Number.isInteger(step) || step === 0) throw new ArgumentError(`step ${step} in dim ${d} must be a non-zero integer`, op);
+    if (!Number.isSafeInteger(step) || step === 0) throw new ArgumentError(`step ${step} in dim ${d} must be a non-zero integer`, op);
     const [start, count] = sliceIndices(len, starts[d], stops[d], step, op);
     s.push(start);
     st.push(step);
@@ -244,7 +244,7 @@ export function slice(
 /** Python's slice.indices: the first index and the element count. */
 function sliceIndices(len: number, start: number | undefined, stop: number | undefined, step: number, op: string): [number, number] {
   for (const v of [start, stop]) {
-    if (v !== undefined && !Number.isInteger(v)) throw new ArgumentError(`slice bound ${v} is not an integer`, op);
+    if (v !== undefined && !Number.isSafeInteger(v)) throw new ArgumentError(`slice bound ${v} is not an integer (or beyond 2^53)`, op);
   }
   const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
   let a: number;
@@ -268,9 +268,10 @@ export function pad(x: Var, before: readonly number[], after: readonly number[],
     throw new ShapeError(`needs ${x.ndim} before/after amounts for ${formatShape(x.shape)}, got ${before.length}/${after.length}`, op);
   }
   for (const p of [...before, ...after]) {
-    if (!Number.isInteger(p) || p < 0) throw new ArgumentError(`padding ${p} must be a non-negative integer (slice to crop)`, op);
+    if (!Number.isSafeInteger(p) || p < 0) throw new ArgumentError(`padding ${p} must be a non-negative integer (slice to crop)`, op);
   }
   if ([...before, ...after].every((p) => p === 0)) return x;
   const shape = x.shape.map((d, k) => d + before[k] + after[k]);
+  checkShape(shape, op);
   return Var.fromNode({ op, before: [...before], after: [...after], value, inputs: [x] }, shape, x.dtype);
 }

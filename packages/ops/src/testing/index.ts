@@ -31,6 +31,7 @@ export { runOnBackend, makeInputs, lossWeights, weightedSum, type RunOptions, ty
 export { checkGradients, checkSecondOrder, describeMismatches, type GradCheckOptions, type GradCheckResult, type GradMismatch } from './gradcheck.js';
 export { compareArrays, close, float32Tolerance, float64Tolerance, type Tolerance } from './compare.js';
 export { randomComposition, compositionSeeds, DEFAULT_COMPOSITION_RUNS, type CompositionOptions } from './composition.js';
+export { fuzzRuns } from './fuzz.js';
 
 /** Every battery case: all 18 meta-ops and every derived op, several shape variants each. */
 export const opCases: readonly OpCase[] = Object.freeze([

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as M from '@metaop/ops';
-import type { Var } from '@metaop/core';
+import type { OpNode, Var } from '@metaop/core';
 import { checkGradients, compareArrays, compositionSeeds, describeMismatches, float32Tolerance, randomComposition, runOnBackend } from '@metaop/ops/testing';
 
 beforeAll(() => {
@@ -149,11 +149,11 @@ describe('composition seeds', () => {
       const walk = (v: Var): void => {
         if (seen.has(v) || v.node === null) return;
         seen.add(v);
-        const node = v.node as { op: string; steps?: number[]; inputs: Var[]; indexes?: { kind: string }[] };
-        if (node.op === 'slice' && node.steps?.some((s) => s !== 1)) ops.add(`slice-step-${node.steps.find((s) => s !== 1)}`);
-        if (node.op === 'pad' && (node.inputs[0].node as { op?: string } | null)?.op === 'pad') ops.add('pad-of-pad');
-        if ((node.op === 'reindex' || node.op === 'reindexReduce') && node.indexes?.some((e) => e.kind === 'const')) ops.add(`${node.op}-constant`);
-        node.inputs.forEach(walk);
+        const node = v.node as OpNode;
+        if (node.op === 'slice') for (const s of node.steps) if (s !== 1) ops.add(`slice-step-${s}`);
+        if (node.op === 'pad' && (node.inputs[0].node as OpNode | null)?.op === 'pad') ops.add('pad-of-pad');
+        if ((node.op === 'reindex' || node.op === 'reindexReduce') && node.indexes.some((e) => e.kind === 'const')) ops.add(`${node.op}-constant`);
+        if ('inputs' in node) node.inputs.forEach(walk);
       };
       (Array.isArray(out) ? out : [out]).forEach(walk);
     }

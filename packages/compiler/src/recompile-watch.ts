@@ -47,7 +47,7 @@ function callSite(): string | undefined {
   E.stackTraceLimit = 64;
   const frames = (new Error().stack ?? '').split('\n').slice(1);
   E.stackTraceLimit = limit;
-  const own = /[\\/](?:packages[\\/][a-z-]+[\\/](?:src|dist)|node_modules)[\\/]|node:internal|\(node:/;
+  const own = /[\\/](?:packages[\\/][a-z-]+[\\/](?:src|dist)|node_modules)[\\/]|node:internal|\(node:|<anonymous>/;
   return frames.find((f) => !own.test(f))?.trim().replace(/^at\s+/, '');
 }
 

@@ -7,6 +7,7 @@ export { partition, type KernelGroup, type Partition, type PartitionOptions } fr
 export { lowerGroup, paramValue, isStructural, type LoweredKernel, type ParamSource } from './lower.js';
 export { graphSignature, type GraphSignature } from './graph-signature.js';
 export { schedule, type ScheduleOptions } from './passes/pipeline.js';
+export type { AccumulateOptions } from './passes/accumulate.js';
 export { kernelKey, hash64 } from './key.js';
 export { CRenderer, renderC } from './render/c-renderer.js';
 export { cHelpers, cVectorTypes, elideCHelpers } from './render/c-helpers.js';

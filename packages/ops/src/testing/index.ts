@@ -29,6 +29,7 @@ export { runOnBackend, makeInputs, lossWeights, weightedSum, type RunOptions, ty
 export { checkGradients, checkSecondOrder, describeMismatches, type GradCheckOptions, type GradCheckResult, type GradMismatch } from './gradcheck.js';
 export { compareArrays, close, float32Tolerance, float64Tolerance, type Tolerance } from './compare.js';
 export { randomComposition, type CompositionOptions } from './composition.js';
+export { sumCases, sumBound, sumInputs, sumRelativeError, naiveRelativeError, type SumCase } from './accuracy.js';
 
 /** Every battery case: all 18 meta-ops and every derived op, several shape variants each. */
 export const opCases: readonly OpCase[] = Object.freeze([

@@ -3,8 +3,8 @@
 // relative L2 error against the truth. MetaOp's sums and inner products accumulate in blocks (see
 // docs/reliability-parts/reductions.md), so its error must not exceed PyTorch's.
 //
-// By default a few small models run (they take a minute or two on a cold kernel cache).
-// METAOP_ACCURACY_MODELS=all runs every forward case of torchvision.test.ts (about 15 minutes on
+// By default three models run at small inputs (about 7 minutes on two busy cores, cold cache).
+// METAOP_ACCURACY_MODELS=all runs every forward case of torchvision.test.ts (about 40 minutes on
 // two cores), METAOP_ACCURACY_MODELS=resnet18,vgg11 those; the table is printed at the end (and each
 // row appended to the file METAOP_ACCURACY_LOG names, when set, as it is measured).
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';

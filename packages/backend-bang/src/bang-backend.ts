@@ -58,8 +58,16 @@ export function createBangBackend(options: BangBackendOptions = {}): BangBackend
     // Every loop nest is split across the launch's tasks; vectorize marks the loops the vector
     // path may take (the renderer decides); padded inputs of heavy reductions are restaged into
     // GDRAM scratch copies (no bounds tests in the inner loops). No register tiling: its lane
-    // tiles would take the contiguous reductions the vector path runs with __bang_sumpool.
-    schedule: { threads: taskCount(target), vectorLanes: 64, parallelMinWork: 1, restage: { minReuse: 8, minWork: 1 << 16 } },
+    // tiles would take the contiguous reductions the vector path runs with __bang_sumpool. Scalar
+    // float sums are compensated (Kahan): MLUs have no fast float64; the vector path's sums keep
+    // per-lane partial sums in NRAM.
+    schedule: {
+      threads: taskCount(target),
+      vectorLanes: 64,
+      parallelMinWork: 1,
+      restage: { minReuse: 8, minWork: 1 << 16 },
+      accumulate: { scalar: 'compensated', tile: 'wide' },
+    },
     renderer,
     compile(jobs) {
       const preamble = renderer.preambleText();

@@ -4,15 +4,18 @@
 // with `__memcpy` and computed with `__bang_*` intrinsics, see vector-plan.ts) where they qualify
 // and on the scalar path (plain C reading GDRAM pointers) otherwise, plus an `extern "C"` launcher:
 // `<<<dim, Union1, queue>>>` under cncc, the emulator's task loop on a host compiler.
-import { CRenderer, cHelpers, type Expr, type Kernel, type Stmt } from '@metaop/compiler';
+import { CRenderer, cHelpers, type Accumulator, type Expr, type Kernel, type Stmt } from '@metaop/compiler';
 import type { DType } from '@metaop/core';
 import { nramBufferBytes, taskCount, type BangTarget } from './targets.js';
 import { planLoop, planRows, type Operand, type VecOp, type VectorPlan } from './vector-plan.js';
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
 
-/** Largest add-reduction tile: `__bang_sumpool` then pools at most 64 blocks of 32 floats. */
+/** Largest add-reduction tile (lane sums per tile, folded into the accumulator by a tree of `__bang_add`). */
 const MAX_SUM_TILE = 2048;
+
+/** Tiles a vector-path sum adds into its NRAM lane sums before they are pooled into the accumulator. */
+const SUM_FOLD = 16;
 
 /** A loop split across tasks: parallel output loops. Reductions stay whole (no cross-task combine). */
 function taskSplit(s: Stmt): boolean {
@@ -198,7 +201,7 @@ export class BangRenderer extends CRenderer {
     const scale = plan.period || 1;
     const total = range.extent * scale;
     const sum = plan.kind === 'sum';
-    const fixed = plan.segments.length * plan.unit * 4 + (sum ? 128 : 0);
+    const fixed = plan.segments.length * plan.unit * 4;
     const slots = plan.slots + (sum ? 1 : 0);
     let tile = Math.floor((this.nramBytes - fixed) / (slots * 4) / plan.unit) * plan.unit;
     tile = Math.min(tile, Math.ceil(total / plan.unit) * plan.unit, sum ? MAX_SUM_TILE : Infinity);
@@ -216,10 +219,7 @@ export class BangRenderer extends CRenderer {
     this.emit(`// vector path: NRAM tiles of ${tile} floats${plan.period ? `, whole rows of ${plan.period}` : ''}`);
     for (let k = 0; k < plan.slots; k++) carve(`nv${k}`, tile);
     plan.segments.forEach((_, k) => carve(`ns${k}`, plan.unit));
-    if (sum) {
-      carve('nacc', tile);
-      carve('nred', 32);
-    }
+    if (sum) carve('nacc', tile);
     this.exprWithTemps(plan.scalars).forEach((x, k) => this.emit(`const float s${k} = ${x};`));
     plan.segments.forEach((seg, k) => {
       if ('recipOf' in seg) this.emit(`__bang_recip(ns${k}, ns${seg.recipOf}, ${plan.unit});`);
@@ -247,17 +247,35 @@ export class BangRenderer extends CRenderer {
     } else {
       this.emit(`for (int j = ${n}; j < ${np}; j++) ${res}[j] = 0.0f; // padding lanes must not add to the sum`);
       this.emit(`__bang_add(nacc, nacc, ${res}, ${np});`);
+      // Lane sums stay short: every SUM_FOLD tiles they are pooled into the accumulator.
+      this.emit(`if (((${o} - ${lo}) / ${tile}) % ${SUM_FOLD} == ${SUM_FOLD - 1}) {`);
+      this.depth++;
+      this.foldSum(plan, tile);
+      this.emit(`__bang_write_zero(nacc, ${tile});`);
+      this.depth--;
+      this.emit('}');
     }
     this.depth--;
     this.emit('}');
-    if (sum) {
-      this.emit(`__bang_sumpool(nred, nacc, 32, 1, ${tile / 32}, 1, ${tile / 32}, 1, 1);`);
-      this.emit('__bang_reduce_sum(nred, nred, 32);');
-      this.emit(`acc${plan.acc} = ${this.combine('add', `acc${plan.acc}`, 'nred[0]', 'float32')};`);
-    }
+    if (sum) this.foldSum(plan, tile);
     this.depth--;
     this.emit('}');
     return true;
+  }
+
+  /**
+   * acc ⊕= the sum of the NRAM lane partial sums: halves added pairwise with __bang_add while both
+   * halves are whole 64-float counts (a tree, not a chain of additions), then the last lanes one by one.
+   */
+  private foldSum(plan: VectorPlan, tile: number): void {
+    let m = tile;
+    for (; m % 128 === 0; m /= 2) this.emit(`__bang_add(nacc, nacc, nacc + ${m / 2}, ${m / 2});`);
+    const acc = this.accs.get(plan.acc as number) as Accumulator;
+    this.emit(`for (int j = 0; j < ${m}; j++) {`);
+    this.depth++;
+    this.accumulateInto(acc, `acc${acc.id}`, 'nacc[j]');
+    this.depth--;
+    this.emit('}');
   }
 
   private operand(x: Operand): string {

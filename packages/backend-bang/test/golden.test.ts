@@ -58,12 +58,16 @@ describe('bang golden structure', () => {
     expectOracle(build);
   });
 
-  it('reduces contiguous rows with __bang_sumpool and __bang_reduce_sum', () => {
+  it('reduces contiguous rows into NRAM lane sums folded by halving with __bang_add', () => {
     const build = () => M.tensor(data(8 * 300, 5), [8, 300]).mul(2).sum(-1);
     const [src] = sources(build());
     const k = body(src);
-    expect(k).toContain('__bang_sumpool(nred, nacc, 32, 1,');
-    expect(k).toContain('__bang_reduce_sum(nred, nred, 32);');
+    expect(k).toContain('__bang_add(nacc, nacc, nv');
+    expect(k).toMatch(/for \(int j = 0; j < 320; j\+\+\) \{/); // 5 x 64 lanes: no halving, compensated additions
+    const long = body(sources(M.tensor(data(4 * 8192, 8), [4, 8192]).sum(-1))[0]);
+    for (const half of [1024, 512, 256, 128, 64]) expect(long).toContain(`__bang_add(nacc, nacc, nacc + ${half}, ${half});`);
+    expect(long).toMatch(/for \(int j = 0; j < 64; j\+\+\) \{/);
+    expect(k).toContain('acc0c = ');
     expect(k).toMatch(/for \(int64_t i\d+ = lo\d+; i\d+ < hi\d+; i\d+\+\+\)/); // rows split across tasks
     expectOracle(build);
   });

@@ -70,6 +70,10 @@ export function createCBackend(): CBackend {
       tile: { lanes, vectors: 2, rows: lanes === 16 ? 12 : 6, minWork: 1 << 16, narrowLanes: lanes === 16 ? 8 : undefined },
       unroll: 4,
       restage: { minReuse: 8, minWork: 1 << 16 },
+      // float64 running sums where they cost little (scalar sums, vectorised as double lanes);
+      // register tiles keep float32 vector FMAs over blocks of 64 terms, each block added into
+      // float64 cells; full reductions in fixed chunks, the same for any OMP_NUM_THREADS.
+      accumulate: { scalar: 'wide', tile: { block: 64 }, chunk: 1 << 14 },
       shapeClasses: true,
     },
     renderer,

@@ -8,6 +8,7 @@ export { lowerGroup, paramValue, isStructural, startsAtRunTime, type LoweredKern
 export { graphSignature, type GraphSignature, type SignatureNode } from './graph-signature.js';
 export { RecompileWatch, RECOMPILE_LIMIT, firstChange, type Change } from './recompile-watch.js';
 export { schedule, type ScheduleOptions } from './passes/pipeline.js';
+export type { AccumulateOptions } from './passes/accumulate.js';
 export { kernelKey, hash64 } from './key.js';
 export { CRenderer, renderC } from './render/c-renderer.js';
 export { cHelpers, cVectorTypes, elideCHelpers } from './render/c-helpers.js';

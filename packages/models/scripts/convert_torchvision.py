@@ -227,8 +227,13 @@ def reference(request):
     model.to(dtype).eval()
     with torch.no_grad():
         y = model(x.to(dtype))
+    tensors = OrderedDict(input=x, output=y)
+    if request.get("also_float32"):  # PyTorch's own float32 output, to compare rounding errors against
+        model.to(torch.float32)
+        with torch.no_grad():
+            tensors["output_float32"] = model(x)
     io = f"{folder}/{tag}.io.safetensors"
-    save(io, OrderedDict(input=x, output=y), {"model": name})
+    save(io, tensors, {"model": name})
     del model, state
     return {"ok": True, "weights": weights, "io": io, "seconds": round(time.time() - start, 3)}
 

@@ -19,83 +19,14 @@ import '@metaop/backend-c';
 import type { Var } from '@metaop/core';
 import { loadSafetensorsSync, type Module } from '@metaop/nn';
 import { noGrad, setBackend } from '@metaop/ops';
-import { modelNames, models, type ModelName } from '@metaop/models';
-import { stateDictFixture, torchUnavailable, TorchReferences, type Reference, type TorchKwargs } from './support/torchvision.js';
+import { modelNames, models } from '@metaop/models';
+import { relativeL2, stateDictFixture, torchUnavailable, TorchReferences, type Reference } from './support/torchvision.js';
+import { allCases, type ModelCase } from './support/torchvision-cases.js';
 
 const backend = process.env.METAOP_BACKEND ?? 'c';
 const allModels = process.env.METAOP_TEST_ALL_MODELS === '1';
 /** METAOP_TEST_MODELS=resnet18,vgg11 runs only those cases (by tag or model name). */
 const only = process.env.METAOP_TEST_MODELS?.split(',').filter((s) => s !== '');
-
-interface ModelCase {
-  /** The fixture key: the torchvision name, with constructor arguments for variants. */
-  tag: string;
-  name: ModelName;
-  options?: Record<string, number | boolean>;
-  kwargs?: TorchKwargs;
-  /** Input [batch, 3, size, size] for the forward comparison; null: names and shapes only. */
-  size: number | null;
-  batch?: number;
-  /** The dtype PyTorch computes the reference in (default float64). */
-  referenceDtype?: 'float32' | 'float64';
-  /** Run only with METAOP_TEST_ALL_MODELS=1: the forward comparison, or everything (construction included). */
-  large?: 'forward' | 'all';
-}
-
-// VGG's 120M classifier weights dominate its cost: both sides skip torchvision's re-initialisation
-// (the weights are replaced anyway) and PyTorch computes in float32.
-const vggCase = (name: ModelName): ModelCase => ({
-  tag: name,
-  name,
-  options: { initWeights: false },
-  kwargs: { init_weights: false },
-  referenceDtype: 'float32',
-  size: 64,
-});
-
-// Resolutions are reduced where 224×224 would make the file too slow on two cores (see README).
-const allCases: ModelCase[] = [
-  { tag: 'resnet18', name: 'resnet18', size: 224 },
-  { tag: 'alexnet', name: 'alexnet', size: 224 },
-  { tag: 'squeezenet1_0', name: 'squeezenet1_0', size: 224 },
-  { tag: 'squeezenet1_1', name: 'squeezenet1_1', size: 224 },
-  { tag: 'mobilenet_v2', name: 'mobilenet_v2', size: 224 },
-  { tag: 'shufflenet_v2_x1_0', name: 'shufflenet_v2_x1_0', size: 224 },
-  { tag: 'googlenet', name: 'googlenet', size: 112 },
-  // transform_input is off by default; turning it on here covers both input paths (googlenet: off).
-  { tag: 'inception_v3', name: 'inception_v3', options: { transformInput: true }, kwargs: { transform_input: true }, size: 96, batch: 2 },
-  { tag: 'resnet34', name: 'resnet34', size: 64, batch: 2 },
-  { tag: 'resnet50', name: 'resnet50', size: 64, batch: 2 },
-  { tag: 'resnet101', name: 'resnet101', size: 64, batch: 2 },
-  { tag: 'resnet152', name: 'resnet152', size: 64, batch: 2 },
-  { tag: 'resnext50_32x4d', name: 'resnext50_32x4d', size: 64, batch: 2 },
-  { tag: 'wide_resnet50_2', name: 'wide_resnet50_2', size: 64, batch: 2 },
-  { tag: 'densenet121', name: 'densenet121', size: 64, batch: 2 },
-  vggCase('vgg11'),
-  vggCase('vgg11_bn'),
-  vggCase('vgg13'),
-  vggCase('vgg13_bn'),
-  vggCase('vgg16'),
-  vggCase('vgg16_bn'),
-  vggCase('vgg19'),
-  vggCase('vgg19_bn'),
-  { tag: 'resnext101_32x8d', name: 'resnext101_32x8d', size: 64, large: 'all' },
-  { tag: 'resnext101_64x4d', name: 'resnext101_64x4d', size: 64, large: 'all' },
-  { tag: 'wide_resnet101_2', name: 'wide_resnet101_2', size: 64, large: 'all' },
-  { tag: 'densenet161', name: 'densenet161', size: 64, large: 'all' },
-  { tag: 'densenet169', name: 'densenet169', size: 64, large: 'all' },
-  { tag: 'densenet201', name: 'densenet201', size: 64, large: 'all' },
-  { tag: 'shufflenet_v2_x0_5', name: 'shufflenet_v2_x0_5', size: 64, large: 'forward' },
-  { tag: 'shufflenet_v2_x1_5', name: 'shufflenet_v2_x1_5', size: 64, large: 'forward' },
-  { tag: 'shufflenet_v2_x2_0', name: 'shufflenet_v2_x2_0', size: 64, large: 'forward' },
-  // Constructor options against the same torchvision arguments.
-  { tag: 'mobilenet_v2:width_mult=0.5', name: 'mobilenet_v2', options: { widthMult: 0.5 }, kwargs: { width_mult: 0.5 }, size: 64, batch: 2 },
-  { tag: 'mobilenet_v2:width_mult=1.4', name: 'mobilenet_v2', options: { widthMult: 1.4 }, kwargs: { width_mult: 1.4 }, size: null },
-  { tag: 'googlenet:aux_logits=False', name: 'googlenet', options: { auxLogits: false }, kwargs: { aux_logits: false }, size: null },
-  { tag: 'inception_v3:aux_logits=False', name: 'inception_v3', options: { auxLogits: false }, kwargs: { aux_logits: false }, size: null },
-  { tag: 'resnet18:num_classes=10', name: 'resnet18', options: { numClasses: 10 }, kwargs: { num_classes: 10 }, size: null },
-  { tag: 'squeezenet1_1:num_classes=10', name: 'squeezenet1_1', options: { numClasses: 10 }, kwargs: { num_classes: 10 }, size: null },
-];
 
 const cases = only ? allCases.filter((c) => only.includes(c.tag) || only.includes(c.name)) : allCases;
 const fixture = stateDictFixture();
@@ -138,16 +69,6 @@ const show = (c: Clock) => `${c.wall.toFixed(1).padStart(5)} (${c.cpu.toFixed(1)
 
 function disposeModel(model: Module): void {
   for (const v of Object.values(model.stateDict())) v.dispose();
-}
-
-function relativeL2(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < want.length; i++) {
-    num += (got[i] - want[i]) ** 2;
-    den += want[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 /** Asks Python for c's weights, input and output; each case has its own seed (its position in the table). */

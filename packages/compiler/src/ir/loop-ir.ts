@@ -100,6 +100,12 @@ export interface Accumulator {
   readonly dtype: DType;
   /** Register-tile shape: [] for a scalar accumulator. */
   readonly tile: readonly number[];
+  /**
+   * Compensated (Kahan) summation of a scalar float sum: a second running value of the same dtype
+   * keeps the low-order bits each addition drops, and reads return the sum corrected by it. Chosen
+   * by the accumulate pass where float64 is not cheap (see passes/accumulate.ts).
+   */
+  readonly compensated?: boolean;
 }
 
 export type Stmt =

@@ -39,7 +39,7 @@ function printStmts(stmts: readonly Stmt[], depth: number, out: string[]): void 
         break;
       }
       case 'accInit':
-        out.push(`${pad}acc${s.acc.id}:${s.acc.dtype}${s.acc.tile.length ? `[${s.acc.tile.join('x')}]` : ''} = init ${s.acc.fn}`);
+        out.push(`${pad}acc${s.acc.id}:${s.acc.dtype}${s.acc.tile.length ? `[${s.acc.tile.join('x')}]` : ''} = init ${s.acc.fn}${s.acc.compensated ? ' compensated' : ''}`);
         break;
       case 'accUpdate': {
         const v = shared.print(s.value);

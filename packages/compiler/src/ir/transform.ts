@@ -213,3 +213,20 @@ export function loadsIn(e: Expr, options: { dynamic?: boolean } = {}, out: Extra
   }
   return out;
 }
+
+/** `e` with each direct child expression replaced by f(child) (gather index values included). */
+export function mapChildren(e: Expr, f: (e: Expr) => Expr): Expr {
+  switch (e.op) {
+    case 'cast':
+    case 'unary':
+      return { ...e, a: f(e.a) };
+    case 'binary':
+      return { ...e, a: f(e.a), b: f(e.b) };
+    case 'select':
+      return { ...e, cond: f(e.cond), a: f(e.a), b: f(e.b) };
+    case 'load':
+      return { ...e, dynamic: e.dynamic.map((d) => ({ ...d, value: f(d.value) })) };
+    default:
+      return e;
+  }
+}

@@ -1,5 +1,6 @@
 // Parallelise: mark the outermost loop of each nest that has enough work and whose iterations
 // write disjoint cells (always for spatial loops; for scatters only over exclusive variables).
+import { isFloat } from '@metaop/core';
 import type { Kernel, Stmt } from '../ir/loop-ir.js';
 
 export interface ParallelOptions {
@@ -41,8 +42,12 @@ export function parallelize(kernel: Kernel, options: ParallelOptions): Kernel {
   const fns = new Map<number, string>();
   const collect = (stmts: readonly Stmt[]) => {
     for (const s of stmts) {
-      if (s.s === 'accInit') fns.set(s.acc.id, s.acc.tile.length > 0 ? 'tile' : s.acc.fn);
-      else if (s.s === 'loop') collect(s.body);
+      if (s.s === 'accInit') {
+        // A float sum or product split across threads would depend on their number: such sums get
+        // threads only as fixed chunks (passes/accumulate.ts), never through a reduction clause.
+        const ordered = (s.acc.fn === 'add' || s.acc.fn === 'mul') && isFloat(s.acc.dtype);
+        fns.set(s.acc.id, s.acc.tile.length > 0 ? 'tile' : ordered ? 'ordered' : s.acc.fn);
+      } else if (s.s === 'loop') collect(s.body);
     }
   };
   collect(kernel.body);

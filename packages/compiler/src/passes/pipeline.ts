@@ -1,5 +1,6 @@
 // The pass pipeline: which loop passes run, configured per backend by its capabilities.
 import type { Kernel } from '../ir/loop-ir.js';
+import { accumulate, type AccumulateOptions } from './accumulate.js';
 import { mergeLoops } from './merge-loops.js';
 import { parallelize } from './parallel.js';
 import { tileReductions, type TileOptions } from './tile.js';
@@ -23,6 +24,8 @@ export interface ScheduleOptions {
   readonly restage?: RestageOptions;
   /** Fully unroll loops up to this extent (0 or absent: no unrolling). */
   readonly unroll?: number;
+  /** How float sums keep their rounding error small (float32 one-by-one sums when absent). */
+  readonly accumulate?: AccumulateOptions;
   /** Compile flat element-wise kernels once for every size (the renderer must support dynamic trip counts). */
   readonly shapeClasses?: boolean;
 }
@@ -33,6 +36,8 @@ export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
   if (options.restage) k = restagePaddedInputs(k, options.restage, options.tile);
   if (options.tile) k = removeUnitLoops(tileReductions(k, options.tile));
   k = mergeLoops(k);
+  // After tiling (it blocks register tiles), before threads (they may share a sum's chunks).
+  if (options.accumulate) k = accumulate(k, options.accumulate);
   if (options.shapeClasses) k = shapeClass(k);
   if (options.threads > 1) k = parallelize(k, { minWork: options.parallelMinWork ?? 1 << 15 });
   k = reorderScatterNests(k);

@@ -5,7 +5,7 @@
 // Tails that do not fill a tile get their own nests with smaller tiles.
 import { ibin, ic, iv, type IndexExpr } from '@metaop/core';
 import type { Accumulator, Expr, Kernel, Stmt } from '../ir/loop-ir.js';
-import { loadsIn, rewriteStmts, substitution } from '../ir/transform.js';
+import { loadsIn, mapChildren, rewriteStmts, substitution } from '../ir/transform.js';
 import { strideOf } from './linear.js';
 import { kernelRanges } from './ranges.js';
 import { pickVectorAxis, pickVectorWidth, type VectorWidths } from './vector-axis.js';
@@ -221,22 +221,6 @@ function buildNest(
     body = [{ s: 'loop', v: l.v, extent: l.extent, role: 'spatial', schedule: {}, body }];
   }
   return body;
-}
-
-function mapChildren(e: Expr, f: (e: Expr) => Expr): Expr {
-  switch (e.op) {
-    case 'cast':
-    case 'unary':
-      return { ...e, a: f(e.a) };
-    case 'binary':
-      return { ...e, a: f(e.a), b: f(e.b) };
-    case 'select':
-      return { ...e, cond: f(e.cond), a: f(e.a), b: f(e.b) };
-    case 'load':
-      return { ...e, dynamic: e.dynamic.map((d) => ({ ...d, value: f(d.value) })) };
-    default:
-      return e;
-  }
 }
 
 /**

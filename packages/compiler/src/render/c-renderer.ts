@@ -304,6 +304,7 @@ export class CRenderer {
       this.emit(this.declare(`pos${acc.id}`, 'int32', '0'));
     } else {
       this.emit(this.declare(`acc${acc.id}`, acc.dtype, this.literal(reduceIdentity(acc.fn, acc.dtype), acc.dtype)));
+      if (acc.compensated) this.emit(this.declare(`acc${acc.id}c`, acc.dtype, this.literal(0, acc.dtype)));
     }
   }
 
@@ -319,7 +320,20 @@ export class CRenderer {
       this.emit(`if (${v} ${cmp} ${a}${nan}) { ${a} = ${v}; pos${acc.id} = ${this.castIndex(this.index(s.position as IndexExpr), 'int32')}; }`);
       return;
     }
-    this.emit(`${a} = ${this.combine(acc.fn, a, value, acc.dtype)};`);
+    this.accumulateInto(acc, a, value);
+  }
+
+  /** a = a ⊕ value; a compensated sum (Kahan) also updates its correction term acc<id>c. */
+  protected accumulateInto(acc: Accumulator, a: string, value: string): void {
+    if (!acc.compensated || acc.fn !== 'add') {
+      this.emit(`${a} = ${this.combine(acc.fn as ReduceFn, a, value, acc.dtype)};`);
+      return;
+    }
+    const [c, y, t] = [`acc${acc.id}c`, this.freshTemp(), this.freshTemp()];
+    this.emit(this.declare(y, acc.dtype, this.binary('sub', value, c, acc.dtype, acc.dtype)));
+    this.emit(this.declare(t, acc.dtype, this.binary('add', a, y, acc.dtype, acc.dtype)));
+    this.emit(`${c} = ${this.binary('sub', this.binary('sub', t, a, acc.dtype, acc.dtype), y, acc.dtype, acc.dtype)};`);
+    this.emit(`${a} = ${t};`);
   }
 
   /** acc ⊕ value in the dtype's semantics (NaN-propagating max/min, wrapping integers). */
@@ -429,6 +443,8 @@ export class CRenderer {
           const parts = Array.from({ length: e.sumLanes }, (_, k) => this.accRef(acc, [...e.tile, { kind: 'const', value: k }]));
           return `(${parts.join(' + ')})`;
         }
+        // Kahan's correction term holds the negated low-order part of the sum.
+        if (acc.compensated) return this.binary('sub', this.accRef(acc, e.tile), `acc${acc.id}c`, acc.dtype, acc.dtype);
         return this.accRef(acc, e.tile);
       }
       case 'ref':

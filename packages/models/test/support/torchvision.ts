@@ -36,12 +36,14 @@ export interface ReferenceRequest {
   inputShape: number[];
   /** The dtype PyTorch computes the output in (default float64). */
   referenceDtype?: 'float32' | 'float64';
+  /** Also write PyTorch's float32 output ('output_float32'), to compare rounding errors with. */
+  alsoFloat32?: boolean;
 }
 
 export interface Reference {
   /** The seeded random state dict (safetensors). */
   weights: string;
-  /** 'input' (float32) and PyTorch's eval 'output' (safetensors). */
+  /** 'input' (float32), PyTorch's eval 'output' and, when asked, 'output_float32' (safetensors). */
   io: string;
   /** Seconds Python spent on this model. */
   seconds: number;
@@ -88,7 +90,7 @@ export class TorchReferences {
     if (!p) {
       p = new Promise<Reference>((resolve, reject) => this.#waiting.push({ resolve, reject, tag: r.tag }));
       p.catch(() => undefined); // a prefetched reference that fails is reported when awaited
-      const line = { tag: r.tag, name: r.name, kwargs: r.kwargs ?? {}, seed: r.seed, input_shape: r.inputShape, reference_dtype: r.referenceDtype ?? 'float64', dir: this.dir };
+      const line = { tag: r.tag, name: r.name, kwargs: r.kwargs ?? {}, seed: r.seed, input_shape: r.inputShape, reference_dtype: r.referenceDtype ?? 'float64', also_float32: r.alsoFloat32 ?? false, dir: this.dir };
       this.#child.stdin.write(`${JSON.stringify(line)}\n`);
       this.#requested.set(r.tag, p);
     }
@@ -98,4 +100,15 @@ export class TorchReferences {
   close(): void {
     this.#child.stdin.end();
   }
+}
+
+/** ||got - want|| / ||want||. */
+export function relativeL2(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < want.length; i++) {
+    num += (got[i] - want[i]) ** 2;
+    den += want[i] ** 2;
+  }
+  return Math.sqrt(num / den);
 }

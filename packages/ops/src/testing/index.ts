@@ -32,6 +32,7 @@ export { checkGradients, checkSecondOrder, describeMismatches, type GradCheckOpt
 export { compareArrays, close, float32Tolerance, float64Tolerance, type Tolerance } from './compare.js';
 export { randomComposition, compositionSeeds, DEFAULT_COMPOSITION_RUNS, type CompositionOptions } from './composition.js';
 export { fuzzRuns } from './fuzz.js';
+export { sumCases, sumBound, sumInputs, sumRelativeError, naiveRelativeError, type SumCase } from './accuracy.js';
 
 /** Every battery case: all 18 meta-ops and every derived op, several shape variants each. */
 export const opCases: readonly OpCase[] = Object.freeze([

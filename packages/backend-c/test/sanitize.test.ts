@@ -57,10 +57,7 @@ describe.skipIf(!distReady || !asan)('c backend sanitizer mode (needs `pnpm buil
   it('passes the battery and a time-bounded run of random compositions under ASan + UBSan', { timeout: 600_000 }, () => {
     const report = join(tempDir(), 'report.json');
     const seconds = process.env.METAOP_SANITIZE_CI_SECONDS ?? '60';
-    // Seeds of the known nested-guard lowering bug (issue #10 item 9: an outer pad's guard replaces
-    // the inner one, so the kernel reads past its input): drop them once that fix is merged.
-    const knownBad = ['258'];
-    const r = spawnSync(process.execPath, [script, '--seconds', seconds, '--compositions', '3000', '--skip-seeds', knownBad.join(','), '--report', report], {
+    const r = spawnSync(process.execPath, [script, '--seconds', seconds, '--compositions', '3000', '--report', report], {
       env: childEnv({ METAOP_QUIET: '1' }),
       encoding: 'utf8',
     });

@@ -2,7 +2,7 @@
 // written at the loop index) works for any size if its trip count is a runtime param. Such kernels
 // are keyed without their size, so initialising or updating tensors of many shapes compiles one
 // kernel per op structure instead of one per shape.
-import { formatCond, formatIndex, type IndexCond, type IndexExpr } from '@metaop/core';
+import { formatIndex, type IndexCond, type IndexExpr } from '@metaop/core';
 import type { Kernel, Stmt } from '../ir/loop-ir.js';
 import { visitIndices } from '../ir/transform.js';
 
@@ -14,8 +14,10 @@ export function shapeClass(kernel: Kernel): Kernel {
   const flat = `i${loop.v}`;
   let ok = true;
   visitIndices(loop.body, (x: IndexExpr | IndexCond) => {
-    const text = 'kind' in x && (x.kind === 'cmp' || x.kind === 'and' || x.kind === 'or' || x.kind === 'not' || x.kind === 'bool') ? formatCond(x as IndexCond) : formatIndex(x as IndexExpr);
-    if (text !== flat && text !== 'true') ok = false;
+    // Only the flat index itself and always-true validity: compared as IR, not as printed text.
+    if (x.kind === 'bool' && x.value) return;
+    const isCond = x.kind === 'cmp' || x.kind === 'and' || x.kind === 'or' || x.kind === 'not' || x.kind === 'bool';
+    if (isCond || formatIndex(x as IndexExpr) !== flat) ok = false;
   });
   if (!ok) return kernel;
   const slot = kernel.paramCount;

@@ -1,7 +1,7 @@
 // float32 rounding error of the backbones next to PyTorch's: the same seeded weights and input run
 // in PyTorch in float64 (the truth), in PyTorch in float32, and in MetaOp; each float32 result's
 // relative L2 error against the truth. MetaOp's sums and inner products accumulate in blocks (see
-// docs/reliability-parts/reductions.md), so its error must not exceed PyTorch's.
+// docs/reliability.md, "Accurate float32 reductions"), so its error must not exceed PyTorch's.
 //
 // By default three models run at small inputs (about 7 minutes on two busy cores, cold cache).
 // METAOP_ACCURACY_MODELS=all runs every forward case of torchvision.test.ts (about 40 minutes on

@@ -127,7 +127,6 @@ class Parser {
     return r.e;
   }
 
-
   private parseOr(): Typed {
     let left = this.parseAnd();
     while (this.peek().text === '||') {
@@ -319,6 +318,8 @@ export function parseCond(src: string, ctx: IndexParseContext): IndexCond {
   const fail = (msg: string): never => {
     throw failure(src, ctx, 'condition', msg);
   };
+  // An integer expression used as a condition must itself be computable (no folded overflow).
+  if (r.t === 'num') checkComputable(simplifyIndex(r.e), fail);
   const c = simplifyCond(asCond(r));
   checkCond(c, fail);
   return c;

@@ -8,8 +8,12 @@ import { guardPlan } from './guards.js';
 import { allocStorage, attachStorage, checkAllocation, releaseStorage } from './memory.js';
 import type { Var } from './var.js';
 
-/** Unrealized Vars reachable from `targets` in topological order, and the realized Vars they read. */
-export function collectGraph(targets: readonly Var[]): Graph {
+/**
+ * Unrealized Vars reachable from `targets` in topological order, and the realized Vars they read.
+ * `extend` may name more targets once the nodes are known (realize adds its index-guard check);
+ * they join the same walk, so nothing is visited twice.
+ */
+export function collectGraph(targets: readonly Var[], extend?: (nodes: readonly Var[]) => readonly Var[]): Graph {
   const nodes: Var[] = [];
   const leaves: Var[] = [];
   const state = new Map<Var, 1 | 2>(); // 1: on the stack, 2: done
@@ -51,7 +55,10 @@ export function collectGraph(targets: readonly Var[]): Graph {
     }
   };
   for (const t of targets) visit(t);
-  return { nodes, leaves, outputs: targets.filter((t) => t.storage === null) };
+  const extra = extend?.(nodes) ?? [];
+  for (const t of extra) visit(t);
+  const all = extra.length === 0 ? targets : [...targets, ...extra];
+  return { nodes, leaves, outputs: all.filter((t) => t.storage === null) };
 }
 
 /** Moves a realized Var's storage to `backend` if it lives on another one. */
@@ -83,11 +90,14 @@ export function realize(vars: Var | readonly Var[]): void {
 
 function run(requested: Var[]): void {
   const backend = getBackend();
-  let graph = collectGraph(requested);
   // Index guards in the graph: their checks become one more target of the same plan.
-  const guards = guardPlan(graph.nodes);
+  const found: { guards: ReturnType<typeof guardPlan> } = { guards: null };
+  const graph = collectGraph(requested, (nodes) => {
+    found.guards = guardPlan(nodes);
+    return found.guards === null ? [] : [found.guards.flag];
+  });
+  const guards = found.guards;
   const targets = guards === null ? requested : [...requested, guards.flag];
-  if (guards !== null) graph = collectGraph(targets);
   for (const leaf of graph.leaves) migrate(leaf, backend);
   // The results must all be allocated: refuse an impossible size before compiling anything.
   let pending = 0;

@@ -4,7 +4,7 @@ import { type OptionKeys, type Var } from '@metaop/core';
 import { AdaptiveAvgPool2d, Conv2d, Dropout, Linear, MaxPool2d, Module, Sequential } from '@metaop/nn';
 import { adaptiveAvgPool2d, concat, flatten, relu } from '@metaop/ops';
 import { BasicConv2d } from './blocks/basic-conv2d.js';
-import { transformImageNetInput } from './blocks/transform-input.js';
+import { imageNetTransform, transformImageNetInput, type ImageNetTransform } from './blocks/transform-input.js';
 import { eachModule, Initializer } from './init.js';
 import { dropoutClassifierKeys, initWeightsKeys, numClassesOf, probabilityOf, type DropoutClassifierOptions, type InitWeightsOption } from './options.js';
 
@@ -76,6 +76,7 @@ export interface GoogLeNetOutputs {
 export class GoogLeNet extends Module {
   readonly auxLogits: boolean;
   readonly transformInput: boolean;
+  readonly #transform: ImageNetTransform | null;
   readonly conv1: BasicConv2d;
   readonly maxpool1: MaxPool2d;
   readonly conv2: BasicConv2d;
@@ -105,6 +106,13 @@ export class GoogLeNet extends Module {
     const pAux = probabilityOf(options.dropoutAux, 0.7, 'dropoutAux', 'GoogLeNet');
     this.auxLogits = options.auxLogits ?? true;
     this.transformInput = options.transformInput ?? false;
+    if (this.transformInput) {
+      const t = imageNetTransform();
+      this.#transform = {
+        scale: this.registerBuffer('transformScale', t.scale, { persistent: false }),
+        shift: this.registerBuffer('transformShift', t.shift, { persistent: false }),
+      };
+    } else this.#transform = null;
     const pool = (k: number) => new MaxPool2d(k, { stride: 2, ceilMode: true });
     this.conv1 = this.registerModule('conv1', new BasicConv2d(3, 64, 7, { stride: 2, padding: 3 }));
     this.maxpool1 = this.registerModule('maxpool1', pool(3));
@@ -146,7 +154,7 @@ export class GoogLeNet extends Module {
   }
 
   #run(x: Var, withAux: boolean): GoogLeNetOutputs {
-    let y = this.transformInput ? transformImageNetInput(x, 'GoogLeNet') : x;
+    let y = this.#transform !== null ? transformImageNetInput(x, this.#transform, 'GoogLeNet') : x;
     y = this.maxpool1.forward(this.conv1.forward(y));
     y = this.maxpool2.forward(this.conv3.forward(this.conv2.forward(y)));
     y = this.maxpool3.forward(this.inception3b.forward(this.inception3a.forward(y)));

@@ -3,7 +3,7 @@ import { type OptionKeys, type Var } from '@metaop/core';
 import { AdaptiveAvgPool2d, Conv2d, Dropout, Linear, MaxPool2d, Module } from '@metaop/nn';
 import { flatten } from '@metaop/ops';
 import { BasicConv2d } from './blocks/basic-conv2d.js';
-import { transformImageNetInput } from './blocks/transform-input.js';
+import { imageNetTransform, transformImageNetInput, type ImageNetTransform } from './blocks/transform-input.js';
 import { InceptionA, InceptionAux, InceptionB, InceptionC, InceptionD, InceptionE } from './inception-v3-blocks.js';
 import { eachModule, Initializer } from './init.js';
 import { dropoutClassifierKeys, initWeightsKeys, numClassesOf, probabilityOf, type DropoutClassifierOptions, type InitWeightsOption } from './options.js';
@@ -28,6 +28,7 @@ export interface InceptionOutputs {
 export class Inception3 extends Module {
   readonly auxLogits: boolean;
   readonly transformInput: boolean;
+  readonly #transform: ImageNetTransform | null;
   readonly Conv2d_1a_3x3: BasicConv2d;
   readonly Conv2d_2a_3x3: BasicConv2d;
   readonly Conv2d_2b_3x3: BasicConv2d;
@@ -57,6 +58,13 @@ export class Inception3 extends Module {
     const p = probabilityOf(options.dropout, 0.5, 'dropout', 'Inception3');
     this.auxLogits = options.auxLogits ?? true;
     this.transformInput = options.transformInput ?? false;
+    if (this.transformInput) {
+      const t = imageNetTransform();
+      this.#transform = {
+        scale: this.registerBuffer('transformScale', t.scale, { persistent: false }),
+        shift: this.registerBuffer('transformShift', t.shift, { persistent: false }),
+      };
+    } else this.#transform = null;
     const conv = (name: string, i: number, o: number, k: number, stride = 1, padding = 0) =>
       this.registerModule(name, new BasicConv2d(i, o, k, { stride, padding }));
     this.Conv2d_1a_3x3 = conv('Conv2d_1a_3x3', 3, 32, 3, 2);
@@ -108,7 +116,7 @@ export class Inception3 extends Module {
   }
 
   #run(x: Var, withAux: boolean): InceptionOutputs {
-    let y = this.transformInput ? transformImageNetInput(x, 'Inception3') : x;
+    let y = this.#transform !== null ? transformImageNetInput(x, this.#transform, 'Inception3') : x;
     for (const layer of [this.Conv2d_1a_3x3, this.Conv2d_2a_3x3, this.Conv2d_2b_3x3, this.maxpool1, this.Conv2d_3b_1x1, this.Conv2d_4a_3x3, this.maxpool2]) {
       y = layer.forward(y);
     }

@@ -4,26 +4,31 @@ import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '@metaop/ops';
 import { Module } from '../module.js';
 import type { Pair } from './conv.js';
 
-export interface MaxPool2dOptions {
+export interface MaxPool2dOptions<R extends boolean = boolean> {
   /** Defaults to the kernel size. */
   stride?: Pair;
   padding?: Pair;
   dilation?: Pair;
   ceilMode?: boolean;
+  /** Forward returns [values, indices] (flat positions in each input plane, int32), as PyTorch's. */
+  returnIndices?: R;
 }
-const maxPool2dKeys: OptionKeys<MaxPool2dOptions> = { stride: true, padding: true, dilation: true, ceilMode: true };
+const maxPool2dKeys: OptionKeys<MaxPool2dOptions> = { stride: true, padding: true, dilation: true, ceilMode: true, returnIndices: true };
 
-export class MaxPool2d extends Module {
+/** Max pooling; with `returnIndices: true` forward returns [values, indices] for MaxUnpool-style use. */
+export class MaxPool2d<R extends boolean = false> extends Module<[Var], R extends true ? [Var, Var] : Var> {
   constructor(
     readonly kernelSize: Pair,
-    readonly options: MaxPool2dOptions = {},
+    readonly options: MaxPool2dOptions<R> = {},
   ) {
     super();
     checkOptions(options, maxPool2dKeys, 'MaxPool2d');
   }
 
-  forward(x: Var): Var {
-    return maxPool2d(x, this.kernelSize, this.options);
+  forward(x: Var): R extends true ? [Var, Var] : Var {
+    const { returnIndices, ...rest } = this.options;
+    type Out = R extends true ? [Var, Var] : Var;
+    return (returnIndices === true ? maxPool2d(x, this.kernelSize, { ...rest, returnIndices: true }) : maxPool2d(x, this.kernelSize, rest)) as Out;
   }
 }
 

@@ -1,6 +1,6 @@
 // explain(): what the compiler makes of some Vars — the fused kernel groups, their loop IR and the
 // generated source — for backend authors and bug reports.
-import { backendByName, collectGraph, getBackend, type OpNode, type Var } from '@metaop/core';
+import { backendByName, collectGraph, getBackend, guardPlan, type GuardPlan, type OpNode, type Var } from '@metaop/core';
 import type { CompiledBackend, PlannedKernel } from './compiled-backend.js';
 import { printKernel } from './ir/print.js';
 import { elideCHelpers } from './render/c-helpers.js';
@@ -17,6 +17,8 @@ export interface ExplainedKernel {
   readonly notes: readonly string[];
   readonly loopIR: string;
   readonly source: string;
+  /** The kernel computes index-guard checks (bounds of gather, embedding, loss targets...), not a requested value. */
+  readonly guard: boolean;
 }
 
 export interface Explanation {
@@ -48,7 +50,16 @@ export function explain(vars: Var | readonly Var[], options: { backend?: string;
     ].join('\n');
     return { backend: backend.label, kernels: [], text };
   }
-  const planned: PlannedKernel[] = backend.kernelsFor(list);
+  // As realize does: the index-guard checks of the graph are one more target of the same plan.
+  let guards: GuardPlan | null = null;
+  collectGraph(list, (nodes) => {
+    guards = guardPlan(nodes);
+    return guards === null ? [] : [guards.flag];
+  });
+  const checks = guards as GuardPlan | null;
+  const planned: PlannedKernel[] = backend.kernelsFor(checks === null ? list : [...list, checks.flag]);
+  const wanted = new Set<Var>();
+  collectGraph(list).nodes.forEach((v) => wanted.add(v));
   const kernels = planned.map(
     (p): ExplainedKernel => ({
       name: p.kernel.name,
@@ -59,11 +70,19 @@ export function explain(vars: Var | readonly Var[], options: { backend?: string;
       notes: p.kernel.notes,
       loopIR: printKernel(p.kernel),
       source: p.source,
+      guard: !wanted.has(p.root),
     }),
   );
+  checks?.discard();
   const lines = [`backend ${backend.label}: ${kernels.length} kernel${kernels.length === 1 ? '' : 's'}`];
+  if (checks !== null) {
+    const described = checks.describe();
+    lines.push(`index guards: ${described.length} check${described.length === 1 ? '' : 's'}, computed in this plan and read once after it runs`);
+    for (const d of described) lines.push(`  ${d}`);
+  }
   kernels.forEach((k, i) => {
-    lines.push('', `== kernel ${i + 1}/${kernels.length}: ${k.name} writes ${k.output.dtype}[${k.output.shape.join(', ')}]`);
+    const role = k.guard ? ' (index-guard check)' : '';
+    lines.push('', `== kernel ${i + 1}/${kernels.length}: ${k.name} writes ${k.output.dtype}[${k.output.shape.join(', ')}]${role}`);
     lines.push(`   fuses ${k.ops.length} op${k.ops.length === 1 ? '' : 's'}: ${k.ops.join('; ')}`);
     lines.push('-- loop IR', k.loopIR);
     if (options.source !== false) lines.push('-- source', elideCHelpers(k.source).trimEnd());

@@ -82,6 +82,11 @@ export class GuardPlan {
     });
   }
 
+  /** One line per check, for explain(): what is checked and against which size. */
+  describe(): string[] {
+    return this.guards.map((g) => `${g.op}: ${g.noun} in 0..${g.size - 1} of dim ${g.dim}${g.ignoreIndex === undefined ? '' : ` (ignoreIndex ${g.ignoreIndex} skipped)`}`);
+  }
+
   /** Frees the flag when the plan failed before the checks could be read. */
   discard(): void {
     this.flag.dispose();

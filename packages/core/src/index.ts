@@ -13,7 +13,7 @@ export { BufferPool, sizeClass, type PoolStats } from './buffer-pool.js';
 export { hostMemory, hostPool, viewOf, type HostMemory } from './host-memory.js';
 export { realize, collectGraph } from './realize.js';
 export { userFrame } from './anomaly.js';
-export { addIndexGuard, type IndexGuard } from './guards.js';
+export { addIndexGuard, guardPlan, type GuardPlan, type IndexGuard } from './guards.js';
 export {
   memory,
   resetPeakBytes,

@@ -178,9 +178,18 @@ function endScope(scope: Scope, parent: Scope | undefined, result: unknown): voi
   if (!hooks) return;
   const returned = new Set<Var>();
   collectVars(result, returned, hooks.isVar);
-  // Returned Vars may read storage this scope is about to free: compute them first.
+  // Returned Vars may read storage this scope is about to free: compute them first. When that
+  // fails (an IndexError, say) tidy throws and returns nothing, so the scope's Vars all go.
   const pending = [...returned].filter((v) => v.storage === null && !v.isDisposed);
-  if (pending.length > 0 && scope.vars.some((v) => v.storage !== null && !returned.has(v))) hooks.realize(pending);
+  let failure: { error: unknown } | undefined;
+  if (pending.length > 0 && scope.vars.some((v) => v.storage !== null && !returned.has(v))) {
+    try {
+      hooks.realize(pending);
+    } catch (error) {
+      failure = { error };
+      returned.clear();
+    }
+  }
   for (const v of scope.vars) {
     if (returned.has(v) || scope.kept.has(v)) {
       // Returned Vars belong to the enclosing scope now (kept ones were marked kept there too).
@@ -189,6 +198,7 @@ function endScope(scope: Scope, parent: Scope | undefined, result: unknown): voi
     }
     hooks.dispose(v);
   }
+  if (failure) throw failure.error;
 }
 
 let warnedAsync = false;

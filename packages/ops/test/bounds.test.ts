@@ -122,6 +122,24 @@ for (const backend of backends) {
         expect(ok.arraySync()).toEqual([[0, 2], [2, 0]]);
       }));
 
+    it('a tidy whose lazy result fails its check frees everything it made and rethrows', () =>
+      on(() => {
+        const x = M.tensor([[1, 2], [3, 4], [5, 6]]);
+        const before = M.memory();
+        let made: Var[] = [];
+        expect(() =>
+          M.tidy(() => {
+            const scaled = M.mul(x, 2).realize();
+            const idx = int([0, 7]);
+            made = [scaled, idx];
+            return M.indexSelect(scaled, 0, idx);
+          }),
+        ).toThrow(IndexError);
+        for (const v of made) expect(v.isDisposed).toBe(true);
+        expect(M.memory().liveBytes).toBe(before.liveBytes);
+        expect(M.memory().liveStorages).toBe(before.liveStorages);
+      }));
+
     it('leaves nothing computed readable after the error, and nothing allocated', () =>
       on(() => {
         const x = M.tensor([[1, 2], [3, 4], [5, 6]]);

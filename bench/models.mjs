@@ -30,7 +30,7 @@ function example(args, log) {
 
 /** Forward rows; returns { rows, notes, gflop } (gflop: model -> conv+linear GFLOP per image). */
 export function modelRows({ quick, models, threads, ceilings, log }) {
-  const list = quick ? ['resnet18'] : models === 'all' ? seedBackbones : models ? models.split(',') : ortModels;
+  const list = models === 'all' ? seedBackbones : models ? models.split(',') : quick ? ['resnet18'] : ortModels;
   const ort = list.filter((m) => ortModels.includes(m));
   const repeat = quick ? 3 : 5;
   const args = ['bench-models', '--models', list.join(','), '--batches', '1,8', '--repeat', String(repeat), '--threads', String(threads)];
@@ -102,7 +102,7 @@ export function trainRows({ quick, threads, ceilings, work, log, gflop }) {
     const g = gflop?.get('resnet18');
     notes.push(
       `training step: median of ${steps} steps after 2 untimed ones (compile; first momentum step), SGD lr 0.01 momentum 0.9, cross-entropy, ` +
-        `random weights and data; ${f.pytorch ?? `no PyTorch (${f.pytorchProblem})`}; peak RSS = each process's VmHWM (MetaOp in node ${f.rssAtStartMb?.toFixed(0)} MB before the model; includes runtimes and MetaOp's buffer pool)` +
+        `random weights and data; ${f.pytorch ?? `no PyTorch (${f.pytorchProblem})`}; peak RSS = each process's VmHWM (includes the runtimes${f.rssAtStartMb ? `, MetaOp's node process had ${f.rssAtStartMb.toFixed(0)} MB before the model` : ''}, and MetaOp's buffer pool)` +
         (g ? '; fraction of peak counts 3x the forward FLOP' : ''),
     );
     add({

@@ -31,7 +31,8 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log(`usage: pnpm bench [--quick] [--models all|a,b] [--only ${sections.join(',')}] [--json out.json]
-  --quick    fewer repetitions and only ResNet-18 in the model rows (a few minutes on 2 cores)
+  --quick    fewer repetitions, only ResNet-18 in the model rows unless --models says otherwise,
+             a 6,400-image demo epoch (a few minutes on 2 cores)
   --models   backbones for the model rows: 'all' = the 16 seed backbones (long: every model compiles
              at batch 1 and 8), or a list; default: resnet18,resnet50,mobilenet_v2,alexnet,vgg11
   --only     run only these sections

@@ -60,6 +60,14 @@ for (const line of header) log(`[bench] ${line}`);
 
 const rows = [];
 const notes = [];
+// On an idle machine the all-threads peak is about threads x the 1-thread peak; far less means
+// other work shares the cores, and every figure of this run (fractions too) is noisy.
+if (threads > 1 && ceilings.fmaN < 0.75 * threads * ceilings.fma1) {
+  notes.push(
+    `warning: the ${threads}-thread FMA peak is only ${(ceilings.fmaN / ceilings.fma1).toFixed(2)}x the 1-thread peak: other work is using these cores, ` +
+      'so this run is noisy and fractions of peak can exceed 100%; take final figures on a quiet machine',
+  );
+}
 const started = performance.now();
 if (only.includes('kernels')) {
   const k = kernelRows({ native, ceilings, threads, reps, quick, log });

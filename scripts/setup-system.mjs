@@ -12,14 +12,14 @@ const purpose = process.argv.includes('--for') ? process.argv[process.argv.index
 const requirements = [
   {
     pkg: ['python3-torch', 'python3-torchvision'],
-    why: 'reference outputs from PyTorch (layer, model and op fixtures)',
+    why: 'reference outputs from PyTorch (layer, model and op fixtures) and the PyTorch columns of `pnpm bench`',
     for: ['test', 'bench'],
     present: () => spawnSync('/usr/bin/python3', ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0,
   },
   {
     pkg: ['dataset-fashion-mnist'],
-    why: 'Fashion-MNIST training data for the demo and the training tests',
-    for: ['test', 'demo'],
+    why: 'Fashion-MNIST training data for the demo, the training tests and the demo-epoch row of `pnpm bench`',
+    for: ['test', 'demo', 'bench'],
     present: () => existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz'),
   },
   {

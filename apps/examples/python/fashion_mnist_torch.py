@@ -8,7 +8,10 @@ with the last partial batch dropped, shuffled every epoch. Prints the test accur
 training time of each epoch, and a JSON line with the figures last.
 
     /usr/bin/python3 apps/examples/python/fashion_mnist_torch.py [--epochs 2] [--threads N]
-        [--data /usr/share/datasets/fashion-mnist]
+        [--data /usr/share/datasets/fashion-mnist] [--train-limit n] [--test-limit n]
+
+--train-limit and --test-limit keep the first n images, as the MetaOp example's options do. For a
+timing beside MetaOp's kernels, run it with OMP_WAIT_POLICY=PASSIVE (pnpm bench does).
 """
 import argparse
 import gzip
@@ -61,11 +64,17 @@ def main():
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data", default=os.environ.get("METAOP_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist"))
+    p.add_argument("--train-limit", type=int, default=None)
+    p.add_argument("--test-limit", type=int, default=None)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     xtr, ytr = load(a.data, "train")
     xte, yte = load(a.data, "test")
+    if a.train_limit is not None:
+        xtr, ytr = xtr[:a.train_limit], ytr[:a.train_limit]
+    if a.test_limit is not None:
+        xte, yte = xte[:a.test_limit], yte[:a.test_limit]
     model = net()
     opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=0.9)
     steps_per_epoch = len(xtr) // a.batch_size
@@ -88,7 +97,7 @@ def main():
         with torch.no_grad():
             correct = sum((model(xte[i:i + 1000]).argmax(1) == yte[i:i + 1000]).sum().item() for i in range(0, len(xte), 1000))
         acc = correct / len(xte)
-        epochs.append({"epoch": epoch + 1, "train_seconds": round(train_s, 2), "test_accuracy": acc})
+        epochs.append({"epoch": epoch + 1, "train_seconds": round(train_s, 3), "images_per_second": round(steps_per_epoch * a.batch_size / train_s, 1), "test_accuracy": acc})
         print(f"epoch {epoch + 1}: {train_s:.1f} s training, test accuracy {acc * 100:.2f}%", flush=True)
     print(json.dumps({"torch": torch.__version__, "threads": a.threads, "epochs": epochs}))
 

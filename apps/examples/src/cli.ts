@@ -4,12 +4,13 @@
 import { commonOptions, helpText, parseOptions, UsageError } from './cli/args.js';
 import { ExampleError, type Example, type ExampleIO } from './cli/example.js';
 import { benchModels } from './examples/bench-models/index.js';
+import { benchTrain } from './examples/bench-train/index.js';
 import { classify } from './examples/classify/index.js';
 import { customOp } from './examples/custom-op/index.js';
 import { explainExample } from './examples/explain/index.js';
 import { fashionMnist } from './examples/fashion-mnist/index.js';
 
-const examples: readonly Example[] = [fashionMnist, classify, benchModels, customOp, explainExample];
+const examples: readonly Example[] = [fashionMnist, classify, benchModels, benchTrain, customOp, explainExample];
 
 function overview(): string {
   const width = Math.max(...examples.map((e) => e.name.length)) + 2;

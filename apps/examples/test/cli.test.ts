@@ -6,7 +6,7 @@ import { ProgressBar, formatDuration } from '../src/ui/progress.js';
 import { lineChart, niceTicks } from '../src/report/svg-chart.js';
 import { cliMissing, runCli } from './helpers.js';
 
-const names = ['fashion-mnist', 'classify', 'bench-models', 'custom-op', 'explain'];
+const names = ['fashion-mnist', 'classify', 'bench-models', 'bench-train', 'custom-op', 'explain'];
 
 describe.skipIf(cliMissing !== undefined)('examples command line', () => {
   it('lists the examples and gives each a --help with the common options', { timeout: 120_000 }, async () => {

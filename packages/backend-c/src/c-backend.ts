@@ -8,12 +8,20 @@ import { KernelCache } from './kernel-cache.js';
 import { nativeMemory, type NativeStorage } from './native-memory.js';
 import { detectToolchain, findCompiler } from './toolchain.js';
 import { requireAsanRuntime } from './sanitize.js';
+import { KernelClock } from './kernel-clock.js';
 import { availableParallelism } from 'node:os';
 
 type NativeKernel = (table: BigUint64Array, params: Float64Array) => void;
 
 export interface CBackend extends CompiledBackend {
   readonly cache: KernelCache;
+  /**
+   * Turns the kernel clock on (resetting it) or off. While on, every launch goes through a small C
+   * trampoline that reads CLOCK_MONOTONIC around the kernel (about 50 ns a launch, for benchmarks).
+   */
+  timeKernels(on: boolean): void;
+  /** Nanoseconds spent inside native kernels since timeKernels(true). */
+  kernelNanoseconds(): number;
 }
 
 // OpenMP threads that spin between parallel regions steal the cores from the JavaScript thread
@@ -24,17 +32,18 @@ if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === 
 }
 
 const libraries = new Map<string, ReturnType<typeof koffi.load>>();
-const functions = new Map<string, NativeKernel>();
+const functions = new Map<string, { fn: NativeKernel; pointer: unknown }>();
 
-function load(path: string, symbol: string): NativeKernel {
+/** The kernel as a koffi function, and its address (for the kernel clock's trampoline). */
+function load(path: string, symbol: string): { fn: NativeKernel; pointer: unknown } {
   const id = `${path}#${symbol}`;
   const hit = functions.get(id);
   if (hit) return hit;
   let lib = libraries.get(path);
   if (!lib) libraries.set(path, (lib = koffi.load(path)));
-  const fn = lib.func(`void ${symbol}(void *bufs, void *params)`) as unknown as NativeKernel;
-  functions.set(id, fn);
-  return fn;
+  const loaded = { fn: lib.func(`void ${symbol}(void *bufs, void *params)`) as unknown as NativeKernel, pointer: lib.symbol(symbol) as unknown };
+  functions.set(id, loaded);
+  return loaded;
 }
 
 /**
@@ -53,6 +62,7 @@ export function createCBackend(): CBackend {
   const toolchain = detectToolchain(cacheDir);
   if (toolchain.sanitize) requireAsanRuntime();
   const cache = new KernelCache(cacheDir, toolchain);
+  const clock = new KernelClock(cache);
   const lanes = vectorLanes(toolchain.avx512);
   const renderer = new CRenderer();
   renderer.openmp = toolchain.openmp;
@@ -85,19 +95,24 @@ export function createCBackend(): CBackend {
         return { key: cache.keyOf(code, preamble), symbol, code };
       });
       return cache.ensure(units, preamble).map(({ path, symbol }): Executable => {
-        const fn = load(path, symbol);
+        const { fn, pointer } = load(path, symbol);
         let table = new BigUint64Array(8);
         return {
           run(buffers, params) {
             if (table.length < buffers.length) table = new BigUint64Array(buffers.length);
             for (let i = 0; i < buffers.length; i++) table[i] = (buffers[i] as NativeStorage).address;
-            fn(table, params);
+            if (clock.enabled) clock.call(pointer, table, params);
+            else fn(table, params);
           },
         };
       });
     },
   };
-  const backend: CBackend = Object.assign(createCompiledBackend(device), { cache });
+  const backend: CBackend = Object.assign(createCompiledBackend(device), {
+    cache,
+    timeKernels: (on: boolean) => clock.set(on),
+    kernelNanoseconds: () => clock.nanoseconds(),
+  });
   return backend;
 }
 

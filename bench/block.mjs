@@ -1,9 +1,8 @@
-// A ResNet-like basic block, forward and backward, run in a child process by run.mjs to time a
+// A ResNet-like basic block, forward and backward, run in a child process by start.mjs to time a
 // cold compile and a warm (cached) start. Prints {ms, compiled, hits} as JSON.
 const t0 = performance.now();
-const root = new URL('../../../', import.meta.url);
-const ops = await import(new URL('packages/ops/dist/index.js', root).href);
-await import(new URL('packages/backend-c/dist/index.js', root).href);
+const ops = await import('@metaop/ops');
+await import('@metaop/backend-c');
 const backend = ops.setBackend('c');
 const x = ops.randn([2, 16, 16, 16], { seed: 1 });
 const w1 = ops.randn([16, 16, 3, 3], { seed: 2 }).mul(0.1);

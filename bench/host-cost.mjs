@@ -1,0 +1,106 @@
+// Host cost per kernel in a replayed plan: a graph whose plan is already cached is built and
+// realized again and again; the c backend's kernel clock (a C trampoline reading CLOCK_MONOTONIC
+// around each native call, on only here) gives the time inside kernels, and the row is
+// (time per replay − time inside kernels) ÷ kernels launched. The clock's own ≈ 50 ns per launch
+// and koffi's call count as host time, so the row errs high, never low.
+import * as M from '@metaop/ops';
+import * as nn from '@metaop/nn';
+import { makeRow, median, target } from './report.mjs';
+
+/** Median per-replay figures of `replay` (which returns { buildMs? }), after `warmup` untimed replays. */
+function measure(backend, replay, replays, warmup) {
+  for (let i = 0; i < warmup; i++) replay();
+  backend.timeKernels(true);
+  const samples = [];
+  try {
+    for (let i = 0; i < replays; i++) {
+      const launches = backend.stats().launches;
+      const kernelNs = backend.kernelNanoseconds();
+      const t = performance.now();
+      const { buildMs = 0 } = replay();
+      const ms = performance.now() - t;
+      const kernels = backend.stats().launches - launches;
+      const insideUs = (backend.kernelNanoseconds() - kernelNs) / 1000;
+      samples.push({ kernels, hostUs: (ms * 1000 - insideUs) / kernels, realizeHostUs: ((ms - buildMs) * 1000 - insideUs) / kernels, insideUs, ms });
+    }
+  } finally {
+    backend.timeKernels(false);
+  }
+  const pick = (k) => median(samples.map((s) => s[k]));
+  return { kernels: pick('kernels'), hostUs: pick('hostUs'), realizeHostUs: pick('realizeHostUs'), insideUs: pick('insideUs'), ms: pick('ms') };
+}
+
+/** The Fashion-MNIST demo's network (apps/examples' fashionNet). */
+function lenet() {
+  return new nn.Sequential(
+    new nn.Conv2d(1, 16, 5, { padding: 2 }),
+    new nn.BatchNorm2d(16),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(16, 32, 5),
+    new nn.BatchNorm2d(32),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(32 * 25, 120),
+    new nn.ReLU(),
+    new nn.Linear(120, 84),
+    new nn.ReLU(),
+    new nn.Linear(84, 10),
+  );
+}
+
+export function hostCostRows({ quick, log }) {
+  const backend = M.getBackend();
+  if (typeof backend.timeKernels !== 'function') return [makeRow({ section: 'host', name: 'host cost per kernel', note: `backend ${backend.name} has no kernel clock` })];
+  const rows = [];
+  const add = (r) => rows.push(makeRow({ section: 'host', ...r }));
+
+  // A chain of 100 centre-and-scale steps on a 4x16 tensor: each mean is a reduction, so each step
+  // ends a kernel; the kernels do almost nothing, so nearly all of a replay is host time.
+  log('[bench] host cost per kernel: tiny reduction chain ...');
+  const x0 = M.rand([4, 16]).realize();
+  const chain = () => {
+    const t = performance.now();
+    let x = x0;
+    for (let i = 0; i < 100; i++) x = x.sub(M.mean(x, [1], true)).mul(1.5);
+    const buildMs = performance.now() - t;
+    x.realize();
+    x.dispose();
+    return { buildMs };
+  };
+  const c = measure(backend, chain, quick ? 60 : 300, 5);
+  add({
+    name: `host cost per kernel, replayed plan of ${c.kernels} tiny kernels, realize() only`,
+    ours: c.realizeHostUs,
+    unit: 'us',
+    note: `inside kernels ${(c.insideUs / c.kernels).toFixed(2)} us per kernel`,
+    target: target.valueAtMost(2, 'us'),
+  });
+  add({ name: '  the same, with building the graph (op calls) counted as host time', ours: c.hostUs, unit: 'us' });
+  x0.dispose();
+
+  // A realistic replay: the Fashion-MNIST demo's training step (batch 64, SGD with momentum).
+  log('[bench] host cost per kernel: LeNet training step ...');
+  M.manualSeed(0);
+  const model = lenet();
+  model.train();
+  const opt = new nn.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  const x = M.randn([64, 1, 28, 28]).realize();
+  const y = M.tensor(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64], 'int32').realize();
+  const step = () => {
+    const { loss } = opt.step(M.crossEntropy(model.forward(x), y));
+    loss.item();
+    loss.dispose();
+    return {};
+  };
+  const s = measure(backend, step, quick ? 10 : 40, 3);
+  add({
+    name: `  LeNet SGD step, batch 64 (${s.kernels} kernels): graph build + autograd + realize`,
+    ours: s.hostUs,
+    unit: 'us',
+    note: `${s.ms.toFixed(1)} ms per step, ${(s.insideUs / 1000).toFixed(1)} ms inside kernels; includes building the graph`,
+  });
+  for (const p of [...model.parameters(), ...model.buffers(), x, y]) p.dispose();
+  return rows;
+}

@@ -329,10 +329,13 @@ export class CRenderer {
       this.emit(`${a} = ${this.combine(acc.fn as ReduceFn, a, value, acc.dtype)};`);
       return;
     }
-    const [c, y, t] = [`acc${acc.id}c`, this.freshTemp(), this.freshTemp()];
-    this.emit(this.declare(y, acc.dtype, this.binary('sub', value, c, acc.dtype, acc.dtype)));
-    this.emit(this.declare(t, acc.dtype, this.binary('add', a, y, acc.dtype, acc.dtype)));
-    this.emit(`${c} = ${this.binary('sub', this.binary('sub', t, a, acc.dtype, acc.dtype), y, acc.dtype, acc.dtype)};`);
+    const [c, y, t, d] = [`acc${acc.id}c`, this.freshTemp(), this.freshTemp(), acc.dtype];
+    this.emit(this.declare(y, d, this.binary('sub', value, c, d, d)));
+    this.emit(this.declare(t, d, this.binary('add', a, y, d, d)));
+    // Once the sum is Inf or NaN, (t - a) - y would be NaN (Inf - Inf) and turn a read of an
+    // infinite sum into NaN; the correction is 0 then, so reads give the sum itself.
+    const corrected = this.binary('sub', this.binary('sub', t, a, d, d), y, d, d);
+    this.emit(`${c} = (${this.binary('sub', t, t, d, d)} == ${this.literal(0, d)}) ? ${corrected} : ${this.literal(0, d)};`);
     this.emit(`${a} = ${t};`);
   }
 

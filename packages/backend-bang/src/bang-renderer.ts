@@ -4,12 +4,18 @@
 // with `__memcpy` and computed with `__bang_*` intrinsics, see vector-plan.ts) where they qualify
 // and on the scalar path (plain C reading GDRAM pointers) otherwise, plus an `extern "C"` launcher:
 // `<<<dim, Union1, queue>>>` under cncc, the emulator's task loop on a host compiler.
-import { CRenderer, cHelpers, type Accumulator, type Expr, type Kernel, type Stmt } from '@metaop/compiler';
+import { CRenderer, cHelpers, type Accumulator, type Expr, type Kernel, type NonFiniteVariant, type Stmt } from '@metaop/compiler';
 import type { DType } from '@metaop/core';
 import { nramBufferBytes, taskCount, type BangTarget } from './targets.js';
 import { planLoop, planRows, type Operand, type VecOp, type VectorPlan } from './vector-plan.js';
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
+
+/** A launch of one body of a kernel with a non-finite variant: it runs when the flag is `runs`. */
+interface PhaseGuard {
+  readonly variant: NonFiniteVariant;
+  readonly runs: boolean;
+}
 
 /** Largest add-reduction tile (lane sums per tile, folded into the accumulator by a tree of `__bang_add`). */
 const MAX_SUM_TILE = 2048;
@@ -94,9 +100,33 @@ export class BangRenderer extends CRenderer {
   }
 
   override renderFunction(kernel: Kernel, entry: string = this.entry): string {
-    const phases = phasesOf(kernel.body);
-    const parts = phases.map((body, p) => super.renderFunction({ ...kernel, body }, `${entry}_p${p}`));
-    return [...parts, this.launcher(kernel, entry, phases.length)].join('\n');
+    const variant = kernel.nonFinite;
+    // With a non-finite variant, both bodies' launches are queued; every task of each launch
+    // computes the flag, and the launches of the body it does not pick return at once.
+    const bodies: { body: readonly Stmt[]; vectorLanes?: number; guard?: PhaseGuard }[] = variant
+      ? [
+          { body: kernel.body, vectorLanes: kernel.vectorLanes, guard: { variant, runs: false } },
+          { body: variant.body, vectorLanes: variant.vectorLanes, guard: { variant, runs: true } },
+        ]
+      : [{ body: kernel.body, vectorLanes: kernel.vectorLanes }];
+    const parts: string[] = [];
+    for (const { body, vectorLanes, guard } of bodies) {
+      for (const phase of phasesOf(body)) {
+        this.phaseGuard = guard;
+        parts.push(super.renderFunction({ ...kernel, body: phase, vectorLanes, nonFinite: undefined }, `${entry}_p${parts.length}`));
+      }
+    }
+    this.phaseGuard = undefined;
+    return [...parts, this.launcher(kernel, entry, parts.length)].join('\n');
+  }
+
+  /** Set while rendering a launch of a kernel with a non-finite variant. */
+  private phaseGuard: PhaseGuard | undefined;
+
+  protected override renderBody(body: readonly Stmt[], lanes: number | undefined): void {
+    const guard = this.phaseGuard;
+    if (guard) this.emit(`if (${guard.runs ? '!' : ''}${this.nonFiniteFlag(guard.variant)}) return;`);
+    super.renderBody(body, lanes);
   }
 
   // ---- structure -------------------------------------------------------------------------------

@@ -37,6 +37,10 @@ export class JsRenderer extends CRenderer {
     return [`for (let ${v} = 0; ${v} < ${extent}; ${v}++) {`];
   }
 
+  protected override scanLoop(j: string, n: number, body: string): string {
+    return `for (let ${j} = 0; ${j} < ${n}; ${j}++) ${body}`;
+  }
+
   protected override declareTile(acc: Accumulator, init: string): void {
     const n = acc.tile.reduce((a, b) => a * b, 1);
     this.emit(`const acc${acc.id} = new Float64Array(${n}).fill(${init});`);

@@ -158,6 +158,24 @@ export interface KernelBuffer {
   readonly offsetSlot?: number;
 }
 
+/**
+ * The kernel's computation again, exact for inputs that hold Inf or NaN. Restage removes the select
+ * of a padded border when the zero border times the other factors is 0, which needs those factors
+ * finite (0 * Inf is NaN); this body keeps the select. The kernel decides on the device, before its
+ * nests, whether an element of `buffers` or a `params` value is Inf or NaN, and then runs this body
+ * instead of `Kernel.body`: no host round trip, and the common finite case runs the fast nest.
+ */
+export interface NonFiniteVariant {
+  /** Input buffers whose elements are checked (all of them: a scan costs far less than the nest). */
+  readonly buffers: readonly number[];
+  /** Param slots checked, as the dtype the kernel reads them in (a float64 param can overflow float32). */
+  readonly params: readonly { readonly slot: number; readonly dtype: DType }[];
+  /** Scheduled by the same passes as `Kernel.body`, sharing its buffers and loop variable numbering. */
+  readonly body: readonly Stmt[];
+  /** Vector width of this body's register tiles, when the tile pass chose one (see `Kernel.vectorLanes`). */
+  readonly vectorLanes?: number;
+}
+
 /** One fused kernel: its buffers (inputs then outputs), its runtime params and its loop nest. */
 export interface Kernel {
   readonly name: string;
@@ -173,4 +191,6 @@ export interface Kernel {
   readonly shapeClass?: boolean;
   /** Vector width the tile pass chose for this kernel's register tiles, when not the backend's default. */
   readonly vectorLanes?: number;
+  /** The body to run instead when some inputs are not finite (set by restage, see NonFiniteVariant). */
+  readonly nonFinite?: NonFiniteVariant;
 }

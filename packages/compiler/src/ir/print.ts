@@ -12,7 +12,17 @@ export function printKernel(kernel: Kernel): string {
     .join(', ');
   lines.push(`kernel ${kernel.name}(${bufs}; params ${kernel.paramCount})`);
   for (const note of kernel.notes) lines.push(`  # ${note}`);
-  printStmts(kernel.body, 1, lines);
+  const variant = kernel.nonFinite;
+  if (!variant) {
+    printStmts(kernel.body, 1, lines);
+    return lines.join('\n');
+  }
+  const checked = [...variant.buffers.map((b) => `b${b}`), ...variant.params.map((p) => `param${p.slot}:${p.dtype}`)].join(', ');
+  const lanes = variant.vectorLanes === undefined ? '' : ` (vector lanes ${variant.vectorLanes})`;
+  lines.push(`  if nonfinite(${checked})${lanes}`);
+  printStmts(variant.body, 2, lines);
+  lines.push(`  else${kernel.vectorLanes === undefined ? '' : ` (vector lanes ${kernel.vectorLanes})`}`);
+  printStmts(kernel.body, 2, lines);
   return lines.join('\n');
 }
 

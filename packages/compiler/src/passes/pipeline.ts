@@ -34,6 +34,26 @@ export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
   let k = removeUnitLoops(kernel);
   // Restage packs inputs for the vector axis and width the tile pass will choose.
   if (options.restage) k = restagePaddedInputs(k, options.restage, options.tile);
+  const variant = k.nonFinite;
+  if (!variant) return scheduleNests(k, options);
+  // Both bodies go through the same passes; the fast one exactly as without a variant. The
+  // variant's new loop variables are numbered after the fast body's, so they share loopExtents.
+  const fast = scheduleNests({ ...k, nonFinite: undefined }, options);
+  const exact = scheduleNests({ ...fast, body: variant.body, vectorLanes: undefined, notes: [] }, options);
+  if (exact.paramCount !== fast.paramCount || exact.buffers.length !== fast.buffers.length || exact.shapeClass !== fast.shapeClass) {
+    throw new Error(`schedule: the non-finite variant of ${kernel.name} changed the kernel's buffers or params`);
+  }
+  return {
+    ...fast,
+    loopExtents: exact.loopExtents,
+    notes: [...fast.notes, ...exact.notes.map((n) => `non-finite variant: ${n}`)],
+    nonFinite: { ...variant, body: exact.body, ...(exact.vectorLanes === undefined ? {} : { vectorLanes: exact.vectorLanes }) },
+  };
+}
+
+/** The passes after restage, on one body. */
+function scheduleNests(kernel: Kernel, options: ScheduleOptions): Kernel {
+  let k = kernel;
   if (options.tile) k = removeUnitLoops(tileReductions(k, options.tile));
   k = mergeLoops(k);
   // After tiling (it blocks register tiles), before threads (they may share a sum's chunks).

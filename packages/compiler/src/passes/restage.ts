@@ -5,8 +5,24 @@
 // - packing: an input read with a large stride along the output's contiguous axis (the weight of
 //   x @ W^T) gets a copy with that dimension innermost, so it can be vectorised.
 // Each copy costs one pass over the input; the multiply-adds reuse every element many times.
-import { formatCond, iadd, ic, indexBounds, iv, numberKey, simplifyCond, simplifyIndex, type IndexCond, type IndexExpr, type Range } from '@metaop/core';
-import type { Expr, Kernel, KernelBuffer, Stmt } from '../ir/loop-ir.js';
+import {
+  convertValue,
+  formatCond,
+  iadd,
+  ic,
+  indexBounds,
+  isFloat,
+  iv,
+  numberKey,
+  simplifyCond,
+  simplifyIndex,
+  type DType,
+  type IndexCond,
+  type IndexExpr,
+  type Range,
+  type UnaryFn,
+} from '@metaop/core';
+import type { Expr, Kernel, KernelBuffer, NonFiniteVariant, Stmt } from '../ir/loop-ir.js';
 import { strideOf } from './linear.js';
 import { kernelRanges } from './ranges.js';
 import { loadsIn } from '../ir/transform.js';
@@ -21,20 +37,85 @@ export interface RestageOptions {
 
 type Load = Extract<Expr, { op: 'load' }>;
 
-/** True when `e` is 0 whenever `load` reads 0 (for finite values of everything else). */
-function zeroWhen(e: Expr, load: Expr): boolean {
-  if (e === load) return true;
+/** Inf/NaN checks a kernel makes at run time: every element of some input buffers, some params. */
+interface Checks {
+  readonly buffers: ReadonlySet<number>;
+  readonly params: ReadonlyMap<number, DType>;
+}
+
+const noChecks: Checks = { buffers: new Set(), params: new Map() };
+
+function merge(...cs: (Checks | undefined)[]): Checks | undefined {
+  if (cs.some((c) => c === undefined)) return undefined;
+  const all = cs as Checks[];
+  return { buffers: new Set(all.flatMap((c) => [...c.buffers])), params: new Map(all.flatMap((c) => [...c.params])) };
+}
+
+const checkCount = (c: Checks) => c.buffers.size + c.params.size;
+
+function cheaper(a: Checks | undefined, b: Checks | undefined): Checks | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return checkCount(b) < checkCount(a) ? b : a;
+}
+
+/** Unary functions that map finite values to finite values. */
+const finiteUnary: ReadonlySet<UnaryFn> = new Set(['neg', 'abs', 'floor', 'ceil', 'round', 'sin', 'cos', 'tanh', 'sigmoid', 'erf', 'not']);
+
+/**
+ * The run-time checks under which `e` is finite, or undefined when none can tell (exp, products
+ * and sums may overflow; accumulators and random values are not inputs).
+ */
+function finiteUnder(e: Expr, buffers: readonly KernelBuffer[]): Checks | undefined {
+  if (!isFloat(e.dtype)) return noChecks;
+  switch (e.op) {
+    case 'const':
+      return Number.isFinite(convertValue(e.value, e.dtype)) ? noChecks : undefined;
+    case 'coord':
+      return noChecks;
+    case 'param':
+      return { buffers: new Set(), params: new Map([[e.slot, e.dtype]]) };
+    case 'load': {
+      const b = buffers[e.buf];
+      // A window's buffer extends past what the kernel may read; its start is a param.
+      if (b.role !== 'input' || b.offsetSlot !== undefined) return undefined;
+      const always = e.valid.kind === 'bool' && e.valid.value && e.dynamic.length === 0;
+      if (!always && !Number.isFinite(convertValue(e.fill, e.dtype))) return undefined;
+      return { buffers: new Set([e.buf]), params: new Map() };
+    }
+    case 'cast':
+      // float64 to float32 may overflow.
+      return isFloat(e.a.dtype) && e.dtype === 'float32' && e.a.dtype !== 'float32' ? undefined : finiteUnder(e.a, buffers);
+    case 'unary':
+      return finiteUnary.has(e.fn) ? finiteUnder(e.a, buffers) : undefined;
+    case 'binary':
+      return e.fn === 'max' || e.fn === 'min' ? merge(finiteUnder(e.a, buffers), finiteUnder(e.b, buffers)) : undefined;
+    case 'select':
+      return merge(finiteUnder(e.a, buffers), finiteUnder(e.b, buffers));
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The run-time checks under which `e` is 0 whenever `load` reads 0, or undefined when it is not:
+ * 0 * y is 0 only for finite y, so the other factors of a product must be finite.
+ */
+function zeroWhen(e: Expr, load: Expr, buffers: readonly KernelBuffer[]): Checks | undefined {
+  if (e === load) return noChecks;
   switch (e.op) {
     case 'binary':
-      if (e.fn === 'mul') return zeroWhen(e.a, load) || zeroWhen(e.b, load);
-      if (e.fn === 'add' || e.fn === 'sub') return zeroWhen(e.a, load) && zeroWhen(e.b, load);
-      return false;
+      if (e.fn === 'mul') {
+        const viaA = merge(zeroWhen(e.a, load, buffers), finiteUnder(e.b, buffers));
+        return cheaper(viaA, merge(zeroWhen(e.b, load, buffers), finiteUnder(e.a, buffers)));
+      }
+      if (e.fn === 'add' || e.fn === 'sub') return merge(zeroWhen(e.a, load, buffers), zeroWhen(e.b, load, buffers));
+      return undefined;
     case 'unary':
-      return e.fn === 'neg' && zeroWhen(e.a, load);
+      return e.fn === 'neg' ? zeroWhen(e.a, load, buffers) : undefined;
     case 'cast':
-      return zeroWhen(e.a, load);
+      return zeroWhen(e.a, load, buffers);
     default:
-      return false;
+      return undefined;
   }
 }
 
@@ -207,75 +288,96 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions, wid
     return plan;
   };
 
-  const memo = new Map<Expr, Expr>();
-  const restaged = new Set<Expr>();
-  const rewrite = (e: Expr): Expr => {
-    const hit = memo.get(e);
-    if (hit) return hit;
-    let out: Expr = e;
-    switch (e.op) {
-      case 'load': {
-        const plan = planFor(e);
-        if (plan && e.source) {
-          const shifted = e.source.coords.map((c, d) => iadd(c, ic(plan.before[d])));
-          const coords = plan.perm.map((d) => shifted[d]);
-          const shape = plan.perm.map((d) => plan.shape[d]);
-          out = {
-            op: 'load',
-            buf: plan.scratch,
-            index: simplifyIndex(flatten(coords, shape), ranges),
-            dynamic: [],
-            valid: { kind: 'bool', value: true },
-            fill: 0,
-            dtype: e.dtype,
-            source: { coords, shape, boundsOnly: false },
-          };
-          restaged.add(e);
+  // Checks the fast body relies on: the border selects it removed need these values finite.
+  let checks: Checks = noChecks;
+  const scanned = (c: Checks) => [...c.buffers].reduce((n, b) => n + buffers[b].numel, 0);
+  // `exact`: the body for non-finite inputs, which keeps the selects whose removal needs checks.
+  const rewriter = (exact: boolean) => {
+    const memo = new Map<Expr, Expr>();
+    const restaged: Load[] = [];
+    const rewrite = (e: Expr): Expr => {
+      const hit = memo.get(e);
+      if (hit) return hit;
+      let out: Expr = e;
+      switch (e.op) {
+        case 'load': {
+          const plan = planFor(e);
+          if (plan && e.source) {
+            const shifted = e.source.coords.map((c, d) => iadd(c, ic(plan.before[d])));
+            const coords = plan.perm.map((d) => shifted[d]);
+            const shape = plan.perm.map((d) => plan.shape[d]);
+            out = {
+              op: 'load',
+              buf: plan.scratch,
+              index: simplifyIndex(flatten(coords, shape), ranges),
+              dynamic: [],
+              valid: { kind: 'bool', value: true },
+              fill: 0,
+              dtype: e.dtype,
+              source: { coords, shape, boundsOnly: false },
+            };
+            restaged.push(e);
+          }
+          break;
         }
-        break;
-      }
-      case 'cast':
-      case 'unary':
-        out = { ...e, a: rewrite(e.a) };
-        break;
-      case 'binary':
-        out = { ...e, a: rewrite(e.a), b: rewrite(e.b) };
-        break;
-      case 'select': {
-        const a = rewrite(e.a);
-        // select(inside(L), E, 0) where E is 0 whenever L is: the zero border of L's padded copy
-        // already gives 0 there, so the test goes (gather-form convolution gradients).
-        const zero = e.b.op === 'const' && e.b.value === 0;
-        const cond = e.cond.op === 'test' ? formatCond(simplifyCond(e.cond.cond, ranges)) : undefined;
-        const padded = [...restaged].find((l) => l.op === 'load' && formatCond(simplifyCond(l.valid, ranges)) === cond && l.fill === 0);
-        if (zero && padded && zeroWhen(e.a, padded)) out = a;
-        else out = { ...e, cond: rewrite(e.cond), a, b: rewrite(e.b) };
-        break;
-      }
-      default:
-        break;
-    }
-    memo.set(e, out);
-    return out;
-  };
-  const visit = (stmts: readonly Stmt[]): Stmt[] =>
-    stmts.map((s): Stmt => {
-      switch (s.s) {
-        case 'loop':
-          return { ...s, body: visit(s.body) };
-        case 'accUpdate':
-          return s.tile.length === 0 ? { ...s, value: rewrite(s.value) } : s;
+        case 'cast':
+        case 'unary':
+          out = { ...e, a: rewrite(e.a) };
+          break;
+        case 'binary':
+          out = { ...e, a: rewrite(e.a), b: rewrite(e.b) };
+          break;
+        case 'select': {
+          const a = rewrite(e.a);
+          // select(inside(L), E, 0) where E is 0 whenever L is: the zero border of L's padded copy
+          // already gives 0 there, so the test goes (gather-form convolution gradients). When that
+          // needs other factors finite, the kernel checks them and keeps the test for Inf and NaN.
+          const zero = e.b.op === 'const' && e.b.value === 0;
+          const cond = e.cond.op === 'test' ? formatCond(simplifyCond(e.cond.cond, ranges)) : undefined;
+          const padded = restaged.filter((l) => l.fill === 0 && formatCond(simplifyCond(l.valid, ranges)) === cond);
+          const needs = zero ? padded.map((l) => zeroWhen(e.a, l, kernel.buffers)).reduce(cheaper, undefined) : undefined;
+          const all = needs && merge(checks, needs);
+          // Restage's own bar for a copy: the scan reads at most 1/minReuse as many elements as the nest multiplies.
+          const affordable = all !== undefined && scanned(all) * options.minReuse <= total;
+          if (needs && checkCount(needs) === 0) out = a;
+          else if (needs && all && affordable && !exact) {
+            checks = all;
+            out = a;
+          } else out = { ...e, cond: rewrite(e.cond), a, b: rewrite(e.b) };
+          break;
+        }
         default:
-          return s;
+          break;
       }
-    });
-  const body = visit(kernel.body);
-  if (plans.size === 0) return kernel;
-  return {
-    ...kernel,
-    buffers,
-    loopExtents: extents,
-    body: [...copies, ...body],
-    notes: [...kernel.notes, `${plans.size} input${plans.size === 1 ? '' : 's'} restaged (padded or packed) in scratch buffers`],
+      memo.set(e, out);
+      return out;
+    };
+    const visit = (stmts: readonly Stmt[]): Stmt[] =>
+      stmts.map((s): Stmt => {
+        switch (s.s) {
+          case 'loop':
+            return { ...s, body: visit(s.body) };
+          case 'accUpdate':
+            return s.tile.length === 0 ? { ...s, value: rewrite(s.value) } : s;
+          default:
+            return s;
+        }
+      });
+    return visit;
   };
+  const body = rewriter(false)(kernel.body);
+  if (plans.size === 0) return kernel;
+  const notes = [...kernel.notes, `${plans.size} input${plans.size === 1 ? '' : 's'} restaged (padded or packed) in scratch buffers`];
+  let nonFinite: NonFiniteVariant | undefined;
+  if (checkCount(checks) > 0) {
+    // The same copies (the plans exist now), then the nest with the border selects kept.
+    nonFinite = {
+      buffers: [...checks.buffers].sort((a, b) => a - b),
+      params: [...checks.params].sort(([a], [b]) => a - b).map(([slot, dtype]) => ({ slot, dtype })),
+      body: [...copies, ...rewriter(true)(kernel.body)],
+    };
+    const names = [...nonFinite.buffers.map((b) => `b${b}`), ...nonFinite.params.map((p) => `param${p.slot}`)].join(', ');
+    notes.push(`border selects removed where ${names} are finite; a non-finite variant keeps them for Inf and NaN`);
+  }
+  return { ...kernel, buffers, loopExtents: extents, body: [...copies, ...body], notes, ...(nonFinite ? { nonFinite } : {}) };
 }

@@ -15,7 +15,7 @@ import {
   type ReduceFn,
   type UnaryFn,
 } from '@metaop/core';
-import type { Accumulator, Expr, Kernel, Stmt } from '../ir/loop-ir.js';
+import type { Accumulator, Expr, Kernel, NonFiniteVariant, Stmt } from '../ir/loop-ir.js';
 import { kernelRanges } from '../passes/ranges.js';
 import { cHelpers, cVectorTypes } from './c-helpers.js';
 import { isVectorTileLoop, laneClass, laneZero, LANES, vectorAccumulators } from './vector-tiles.js';
@@ -53,15 +53,51 @@ export class CRenderer {
   renderFunction(kernel: Kernel, entry: string = this.entry): string {
     this.kernel = kernel;
     this.ranges = kernelRanges(kernel);
-    this.accs.clear();
-    this.lanes = kernel.vectorLanes ?? this.vectorLanes;
-    this.vectorAccs = this.vectorTiles ? vectorAccumulators(kernel, new Map(), this.lanes) : new Set();
     this.lines = [];
     this.depth = 1;
     this.temp = 0;
     for (const line of this.bufferBindings()) this.emit(line);
-    this.stmts(kernel.body);
+    const variant = kernel.nonFinite;
+    if (!variant) this.renderBody(kernel.body, kernel.vectorLanes);
+    else {
+      // One uniform flag, computed where the kernel runs, picks the body (see NonFiniteVariant).
+      this.emit(`if (${this.nonFiniteFlag(variant)}) {`);
+      this.depth++;
+      this.renderBody(variant.body, variant.vectorLanes);
+      this.depth--;
+      this.emit('} else {');
+      this.depth++;
+      this.renderBody(kernel.body, kernel.vectorLanes);
+      this.depth--;
+      this.emit('}');
+    }
     return [this.signature(entry), ...this.lines, this.epilogue()].join('\n') + '\n';
+  }
+
+  /** One body of the kernel, with its own register-tile width and accumulators. */
+  protected renderBody(body: readonly Stmt[], lanes: number | undefined): void {
+    this.accs.clear();
+    this.lanes = lanes ?? this.vectorLanes;
+    this.vectorAccs = this.vectorTiles ? vectorAccumulators(body, new Map(), this.lanes) : new Set();
+    this.stmts(body);
+  }
+
+  /**
+   * Emits the scan of the variant's buffers and params and returns the flag: x - x is 0 exactly
+   * for finite x (NaN for Inf and NaN), which holds under IEEE semantics, as NaN-propagating max
+   * and min already need (no -ffinite-math-only).
+   */
+  protected nonFiniteFlag(variant: NonFiniteVariant): string {
+    const test = (x: string) => `(${x} - ${x} != 0)`;
+    this.emit(this.declare('nonfinite', 'int32', '0'));
+    for (const b of variant.buffers) this.emit(this.scanLoop('j', this.kernel.buffers[b].numel, `nonfinite |= ${test(`b${b}[j]`)};`));
+    for (const p of variant.params) this.emit(`nonfinite |= ${test(this.param(p.slot, p.dtype))};`);
+    return 'nonfinite';
+  }
+
+  /** `for j in 0..n: body` on one line. */
+  protected scanLoop(j: string, n: number, body: string): string {
+    return `for (int64_t ${j} = 0; ${j} < ${this.intLit(n)}; ${j}++) ${body}`;
   }
 
   /** Text that must precede the kernel functions (includes and helpers). */
@@ -329,10 +365,13 @@ export class CRenderer {
       this.emit(`${a} = ${this.combine(acc.fn as ReduceFn, a, value, acc.dtype)};`);
       return;
     }
-    const [c, y, t] = [`acc${acc.id}c`, this.freshTemp(), this.freshTemp()];
-    this.emit(this.declare(y, acc.dtype, this.binary('sub', value, c, acc.dtype, acc.dtype)));
-    this.emit(this.declare(t, acc.dtype, this.binary('add', a, y, acc.dtype, acc.dtype)));
-    this.emit(`${c} = ${this.binary('sub', this.binary('sub', t, a, acc.dtype, acc.dtype), y, acc.dtype, acc.dtype)};`);
+    const [c, y, t, d] = [`acc${acc.id}c`, this.freshTemp(), this.freshTemp(), acc.dtype];
+    this.emit(this.declare(y, d, this.binary('sub', value, c, d, d)));
+    this.emit(this.declare(t, d, this.binary('add', a, y, d, d)));
+    // Once the sum is Inf or NaN, (t - a) - y would be NaN (Inf - Inf) and turn a read of an
+    // infinite sum into NaN; the correction is 0 then, so reads give the sum itself.
+    const corrected = this.binary('sub', this.binary('sub', t, a, d, d), y, d, d);
+    this.emit(`${c} = (${this.binary('sub', t, t, d, d)} == ${this.literal(0, d)}) ? ${corrected} : ${this.literal(0, d)};`);
     this.emit(`${a} = ${t};`);
   }
 

@@ -4,7 +4,7 @@
 // auto-vectorisation. Matmul and
 // convolution micro-kernels come out as broadcast + FMA over accumulators held in registers.
 import { condAxes, ibin, ic, iv, substituteIndex, type IndexExpr } from '@metaop/core';
-import type { Accumulator, Expr, Kernel, Stmt } from '../ir/loop-ir.js';
+import type { Accumulator, Expr, Stmt } from '../ir/loop-ir.js';
 import { axesIn } from '../ir/transform.js';
 import { strideOf } from '../passes/linear.js';
 
@@ -68,7 +68,7 @@ export function isVectorTileLoop(loop: LoopStmt, accs: ReadonlyMap<number, Accum
  * Accumulators updated in at least one vector tile loop: they are declared as vectors (other,
  * scalar updates such as reduction tails address single lanes through a float pointer).
  */
-export function vectorAccumulators(kernel: Kernel, accs: Map<number, Accumulator>, lanes = LANES): Set<number> {
+export function vectorAccumulators(body: readonly Stmt[], accs: Map<number, Accumulator>, lanes = LANES): Set<number> {
   const ok = new Set<number>();
   const visit = (stmts: readonly Stmt[]) => {
     for (const s of stmts) {
@@ -79,7 +79,7 @@ export function vectorAccumulators(kernel: Kernel, accs: Map<number, Accumulator
       }
     }
   };
-  visit(kernel.body);
+  visit(body);
   return ok;
 }
 

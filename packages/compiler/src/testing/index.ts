@@ -5,3 +5,4 @@ export { windowLoops, runWindowLoop, checkWindowLoop, checkRecompileWarning, rec
 export { keyChecks, type NamedCheck } from './key-checks.js';
 export { compileAhead } from './compile-ahead.js';
 export { checkIndexSource, grammarIndexPieces, hostileIndexPieces, randomIndexText, type IndexSourceCheck } from './index-source.js';
+export { checkNonFiniteFlag } from './non-finite-flag.js';

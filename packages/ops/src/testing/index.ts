@@ -18,6 +18,7 @@ import { lossCases } from './cases/loss.js';
 import { metaElementwiseCases } from './cases/meta-elementwise.js';
 import { metaReduceCases } from './cases/meta-reduce.js';
 import { metaReindexCases } from './cases/meta-reindex.js';
+import { nonFiniteCases } from './cases/nonfinite.js';
 import { poolActivationCases } from './cases/pool-activation.js';
 import { reductionCases } from './cases/reduction.js';
 import { shapeCases } from './cases/shape.js';
@@ -32,6 +33,7 @@ export { checkGradients, checkSecondOrder, describeMismatches, type GradCheckOpt
 export { compareArrays, close, float32Tolerance, float64Tolerance, type Tolerance } from './compare.js';
 export { randomComposition, compositionSeeds, DEFAULT_COMPOSITION_RUNS, type CompositionOptions } from './composition.js';
 export { fuzzRuns } from './fuzz.js';
+export { nonFiniteCases } from './cases/nonfinite.js';
 export { sumCases, sumBound, sumInputs, sumRelativeError, naiveRelativeError, type SumCase } from './accuracy.js';
 
 /** Every battery case: all 18 meta-ops and every derived op, several shape variants each. */
@@ -50,6 +52,7 @@ export const opCases: readonly OpCase[] = Object.freeze([
   ...lossCases,
   ...guardCases,
   ...jittorCases,
+  ...nonFiniteCases,
 ]);
 
 /** The case called `name`; throws when there is none. */

@@ -19,6 +19,8 @@ export interface InputSpec {
   readonly distinct?: boolean;
   /** Fixed values (row-major) instead of random ones. */
   readonly values?: readonly number[];
+  /** [flat index, value] pairs set after the random draw: an Inf or a NaN among ordinary values. */
+  readonly special?: readonly (readonly [number, number])[];
   /** Never differentiated (targets, probabilities, masks). */
   readonly noGrad?: boolean;
 }
@@ -109,6 +111,7 @@ export function makeValue(spec: InputSpec, rng: Rng, floatDType: FloatDType = 'f
     }
   }
   if (dtype === 'float32') for (let i = 0; i < n; i++) data[i] = Math.fround(data[i]);
+  for (const [i, v] of spec.special ?? []) data[i] = v;
   return { shape: spec.shape, dtype, data };
 }
 

@@ -164,10 +164,10 @@ export class CRenderer {
 
   protected stmts(list: readonly Stmt[]): void {
     const runs = this.openmp && list === this.kernel.body ? teamRuns(list) : [];
-    for (let i = 0; i < list.length; i++) {
+    for (let i = 0; i < list.length; ) {
       const run = runs.find(([start]) => start === i);
       if (!run) {
-        this.stmt(list[i]);
+        this.stmt(list[i++]);
         continue;
       }
       // Top-level nests on one thread team: one region, a barrier after each nest not marked nowait.
@@ -181,7 +181,6 @@ export class CRenderer {
       this.inTeam = null;
       this.depth--;
       this.emit('}');
-      i--;
     }
   }
 

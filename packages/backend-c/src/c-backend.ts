@@ -9,6 +9,7 @@ import { nativeMemory, type NativeStorage } from './native-memory.js';
 import { detectToolchain, findCompiler } from './toolchain.js';
 import { requireAsanRuntime } from './sanitize.js';
 import { KernelClock } from './kernel-clock.js';
+import { loadingOpenMP, threadBudget, threadState } from './threads.js';
 import { availableParallelism } from 'node:os';
 
 type NativeKernel = (table: BigUint64Array, params: Float64Array) => void;
@@ -24,13 +25,6 @@ export interface CBackend extends CompiledBackend {
   kernelNanoseconds(): number;
 }
 
-// OpenMP threads that spin between parallel regions steal the cores from the JavaScript thread
-// (and from other processes) on small machines; they sleep instead unless the user chose a policy.
-// libgomp reads this when the first kernel library loads it.
-if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
-  process.env.OMP_WAIT_POLICY = 'passive';
-}
-
 const libraries = new Map<string, ReturnType<typeof koffi.load>>();
 const functions = new Map<string, { fn: NativeKernel; pointer: unknown }>();
 
@@ -40,7 +34,7 @@ function load(path: string, symbol: string): { fn: NativeKernel; pointer: unknow
   const hit = functions.get(id);
   if (hit) return hit;
   let lib = libraries.get(path);
-  if (!lib) libraries.set(path, (lib = koffi.load(path)));
+  if (!lib) libraries.set(path, (lib = loadingOpenMP(() => koffi.load(path))));
   const loaded = { fn: lib.func(`void ${symbol}(void *bufs, void *params)`) as unknown as NativeKernel, pointer: lib.symbol(symbol) as unknown };
   functions.set(id, loaded);
   return loaded;
@@ -66,6 +60,9 @@ export function createCBackend(): CBackend {
   const lanes = vectorLanes(toolchain.avx512);
   const renderer = new CRenderer();
   renderer.openmp = toolchain.openmp;
+  renderer.threadBudget = toolchain.openmp;
+  // Every kernel's table ends with the process's thread counters and this thread's budget.
+  const threads = toolchain.openmp ? [threadState(cache), BigInt(threadBudget())] : [];
   renderer.vectorLanes = lanes;
   const device: Device = {
     name: 'c',
@@ -73,7 +70,10 @@ export function createCBackend(): CBackend {
     // The storages name their backend, which exists once the device does.
     ...nativeMemory(() => backend, toolchain.sanitize),
     schedule: {
+      // The machine's CPUs, not the budget: kernels (and their keys) do not change with METAOP_NUM_THREADS.
       threads: toolchain.openmp ? availableParallelism() : 1,
+      parallelAxes: 4,
+      parallelTeam: true,
       vectorLanes: lanes,
       // 2 x rows vector accumulators: 12 of AVX2's 16 registers, 24 of AVX-512's 32 (which also
       // holds 8-float tiles where 16-float vectors would leave a scalar tail).
@@ -99,8 +99,9 @@ export function createCBackend(): CBackend {
         let table = new BigUint64Array(8);
         return {
           run(buffers, params) {
-            if (table.length < buffers.length) table = new BigUint64Array(buffers.length);
+            if (table.length < buffers.length + threads.length) table = new BigUint64Array(buffers.length + threads.length);
             for (let i = 0; i < buffers.length; i++) table[i] = (buffers[i] as NativeStorage).address;
+            for (let i = 0; i < threads.length; i++) table[buffers.length + i] = threads[i];
             if (clock.enabled) clock.call(pointer, table, params);
             else fn(table, params);
           },

@@ -12,6 +12,7 @@ export type { AccumulateOptions } from './passes/accumulate.js';
 export { kernelKey, hash64 } from './key.js';
 export { CRenderer, renderC } from './render/c-renderer.js';
 export { cHelpers, cVectorTypes, elideCHelpers } from './render/c-helpers.js';
+export { cThreadHelpers } from './render/openmp.js';
 export {
   createCompiledBackend,
   planKernels,

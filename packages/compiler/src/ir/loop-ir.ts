@@ -79,8 +79,18 @@ export type Expr =
   | { readonly op: 'ref'; readonly id: number; readonly dtype: DType };
 
 export interface LoopSchedule {
-  /** Split across threads (OpenMP on C). */
+  /**
+   * Iterations shared among threads (OpenMP on C). Parallel loops perfectly nested in a parallel
+   * loop (each the only statement of the one above) are shared out with it as one iteration space
+   * (OpenMP collapse on C; grid axes on a device).
+   */
   parallel?: boolean;
+  /**
+   * On a top-level parallel nest: the next top-level statement, also a parallel nest, neither reads
+   * what this one writes nor writes what it reads, so threads go on to it without a barrier. (The
+   * top-level parallel nests of a kernel run on one thread team on C.)
+   */
+  nowait?: boolean;
   /** Vectorise this (innermost) loop; the number is the preferred lane count. */
   vectorize?: number;
   /**

@@ -1,12 +1,26 @@
-// Parallelise: mark the outermost loop of each nest that has enough work and whose iterations
-// write disjoint cells (always for spatial loops; for scatters only over exclusive variables).
+// Parallelise: share out the outer loops of each nest whose iterations write disjoint cells (always
+// for spatial loops; for scatters only over exclusive variables). When the outermost such loop has
+// too few iterations for the threads, the loops perfectly nested in it are shared out with it as one
+// iteration space (C: OpenMP collapse). Top-level nests that run on threads share one thread team;
+// a nest the next one does not depend on is marked `nowait`, so threads go on without a barrier.
 import { isFloat } from '@metaop/core';
-import type { Kernel, Stmt } from '../ir/loop-ir.js';
+import type { Expr, Kernel, Stmt } from '../ir/loop-ir.js';
 
 export interface ParallelOptions {
-  /** Minimum iterations of the whole nest before threads pay off. */
+  /** Minimum iterations of the whole nest (of a kernel's top-level nests together) before threads pay off. */
   readonly minWork: number;
+  /** Threads of the machine: a nest is shared out over enough loops for a few work items per thread. */
+  readonly threads: number;
+  /** Most loops of one nest shared out together (1: only the outermost parallel loop). */
+  readonly axes: number;
+  /** Mark top-level nests that run on one thread team, and which of them need no barrier after them. */
+  readonly team: boolean;
 }
+
+type LoopStmt = Extract<Stmt, { s: 'loop' }>;
+
+/** Work items per thread a nest's parallel loops should give (static shares then differ by at most 1/8). */
+const ITEMS_PER_THREAD = 8;
 
 function work(s: Stmt): number {
   if (s.s !== 'loop') return 1;
@@ -38,6 +52,8 @@ function updatedAccs(stmts: readonly Stmt[], fns: Map<number, string>, into = ne
   return into;
 }
 
+const parallelLoop = (l: LoopStmt): LoopStmt => ({ ...l, schedule: { ...l.schedule, parallel: true } });
+
 export function parallelize(kernel: Kernel, options: ParallelOptions): Kernel {
   const fns = new Map<number, string>();
   const collect = (stmts: readonly Stmt[]) => {
@@ -51,6 +67,7 @@ export function parallelize(kernel: Kernel, options: ParallelOptions): Kernel {
     }
   };
   collect(kernel.body);
+  const items = ITEMS_PER_THREAD * options.threads;
   // A full reduction (no output loop to share out) splits its reduction loop across threads,
   // each thread with a private accumulator combined at the end.
   const reductionLoop = (s: Stmt): boolean => {
@@ -58,20 +75,32 @@ export function parallelize(kernel: Kernel, options: ParallelOptions): Kernel {
     const accs = updatedAccs(s.body, fns);
     return accs.size > 0 && [...accs].every((f) => f === 'add' || f === 'mul' || f === 'max' || f === 'min');
   };
-  const mark = (s: Stmt): Stmt => {
-    if (reductionLoop(s)) return { ...(s as Extract<Stmt, { s: 'loop' }>), schedule: { ...(s as Extract<Stmt, { s: 'loop' }>).schedule, parallel: true } };
-    if (s.s !== 'loop' || work(s) < options.minWork) return s;
+  // Once a team of threads runs some top-level nest, the kernel's other nests use it too at little cost.
+  const topWork = kernel.body.filter((s) => s.s === 'loop' && s.role !== 'reduce').reduce((n, s) => n + work(s), 0);
+  const mark = (s: Stmt, top: boolean): Stmt => {
+    if (reductionLoop(s)) return parallelLoop(s as LoopStmt);
+    if (s.s !== 'loop' || (work(s) < options.minWork && !(top && options.team && topWork >= options.minWork))) return s;
     const exclusive = scatterExclusive(s.body);
+    const shareable = (l: LoopStmt) => l.role !== 'reduce' && l.dynamicSlot === undefined && l.extent >= 2 && (exclusive === null || exclusive.has(l.v));
     let cur: Stmt = s;
-    const path: Stmt[] = [];
+    const path: LoopStmt[] = [];
     // Walk down perfectly nested loops to the first one that may run in parallel.
     while (cur.s === 'loop' && cur.role !== 'reduce') {
       if (cur.extent >= 2 && (exclusive === null || exclusive.has(cur.v))) {
-        let marked: Stmt = { ...cur, schedule: { ...cur.schedule, parallel: true } };
-        for (let i = path.length - 1; i >= 0; i--) {
-          const p = path[i] as Extract<Stmt, { s: 'loop' }>;
-          marked = { ...p, body: [marked] };
+        // Then share out the loops nested in it too while there are few work items per thread; an
+        // innermost loop stays whole (it is the vector loop).
+        const chain: LoopStmt[] = [cur];
+        let count = cur.extent;
+        for (let l: LoopStmt = cur; count < items && chain.length < options.axes && l.body.length === 1; ) {
+          const next = l.body[0];
+          if (next.s !== 'loop' || !shareable(next) || !next.body.some((b) => b.s === 'loop')) break;
+          chain.push(next);
+          count *= next.extent;
+          l = next;
         }
+        let marked: Stmt = parallelLoop(chain[chain.length - 1]);
+        for (let i = chain.length - 2; i >= 0; i--) marked = { ...parallelLoop(chain[i]), body: [marked] };
+        for (let i = path.length - 1; i >= 0; i--) marked = { ...path[i], body: [marked] };
         return marked;
       }
       if (cur.body.length !== 1) break;
@@ -80,5 +109,103 @@ export function parallelize(kernel: Kernel, options: ParallelOptions): Kernel {
     }
     return s;
   };
-  return { ...kernel, body: kernel.body.map(mark) };
+  const body = kernel.body.map((s) => mark(s, true));
+  return { ...kernel, body: options.team ? markNowait(body) : body };
+}
+
+/** A top-level nest run by a thread team: its outermost loop is shared out (not a reduction with a combining clause). */
+export function teamNest(s: Stmt): s is LoopStmt {
+  return s.s === 'loop' && s.schedule.parallel === true && s.role !== 'reduce' && s.dynamicSlot === undefined;
+}
+
+interface Access {
+  readonly reads: Set<string>;
+  readonly writes: Set<string>;
+}
+
+/**
+ * What a top-level statement reads and writes: buffers, and accumulators declared outside it. A
+ * scatter or accumulator update also reads what it writes. Plain stores of different top-level nests
+ * to one buffer write disjoint cells (a tile and its tails), so they are no conflict.
+ */
+function accessOf(s: Stmt): Access {
+  const out: Access = { reads: new Set(), writes: new Set() };
+  const local = new Set<number>();
+  const seen = new Set<Expr>();
+  const expr = (e: Expr): void => {
+    if (seen.has(e)) return;
+    seen.add(e);
+    switch (e.op) {
+      case 'load':
+        out.reads.add(`b${e.buf}`);
+        e.dynamic.forEach((d) => expr(d.value));
+        return;
+      case 'acc':
+        if (!local.has(e.acc)) out.reads.add(`a${e.acc}`);
+        return;
+      case 'cast':
+      case 'unary':
+        return expr(e.a);
+      case 'binary':
+        return [e.a, e.b].forEach(expr);
+      case 'select':
+        return [e.cond, e.a, e.b].forEach(expr);
+      default:
+        return;
+    }
+  };
+  const visit = (t: Stmt): void => {
+    switch (t.s) {
+      case 'loop':
+        return t.body.forEach(visit);
+      case 'accInit':
+        local.add(t.acc.id);
+        return;
+      case 'def':
+        return expr(t.value);
+      case 'store':
+        out.writes.add(`b${t.buf}`);
+        return expr(t.value);
+      case 'scatter':
+        out.writes.add(`b${t.buf}`);
+        out.reads.add(`b${t.buf}`);
+        t.dynamic.forEach((d) => expr(d.value));
+        return expr(t.value);
+      case 'accUpdate':
+        if (!local.has(t.acc)) {
+          out.writes.add(`a${t.acc}`);
+          out.reads.add(`a${t.acc}`);
+        }
+        return expr(t.value);
+    }
+  };
+  visit(s);
+  return out;
+}
+
+const meets = (a: Set<string>, b: Set<string>) => [...a].some((x) => b.has(x));
+
+/**
+ * Marks `nowait` on each top-level team nest whose successor is a team nest that depends on none
+ * of the nests since the last barrier (reads nothing they write, writes nothing they read).
+ */
+function markNowait(body: readonly Stmt[]): Stmt[] {
+  const out = [...body];
+  let group: Access[] = [];
+  out.forEach((s, i) => {
+    if (!teamNest(s)) {
+      group = [];
+      return;
+    }
+    const a = accessOf(s);
+    if (group.some((g) => meets(g.writes, a.reads) || meets(g.reads, a.writes))) group = [a];
+    else {
+      if (group.length > 0) {
+        const prev = out[i - 1] as LoopStmt;
+        out[i - 1] = { ...prev, schedule: { ...prev.schedule, nowait: true } };
+      }
+      group.push(a);
+    }
+  });
+  return out;
 }

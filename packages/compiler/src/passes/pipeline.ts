@@ -18,6 +18,10 @@ export interface ScheduleOptions {
   readonly vectorLanes: number;
   /** Minimum iterations before a nest is split across threads. */
   readonly parallelMinWork?: number;
+  /** Most perfectly nested loops of a nest shared out together (the renderer collapses them; default 1). */
+  readonly parallelAxes?: number;
+  /** Top-level parallel nests share one thread team: mark the ones that need no barrier after them (C: one OpenMP region). */
+  readonly parallelTeam?: boolean;
   /** Register tiling of reductions; off when absent. */
   readonly tile?: TileOptions;
   /** Copy padded inputs of heavy reductions into scratch buffers (packed for tile's vector axis); off when absent. */
@@ -59,7 +63,9 @@ function scheduleNests(kernel: Kernel, options: ScheduleOptions): Kernel {
   // After tiling (it blocks register tiles), before threads (they may share a sum's chunks).
   if (options.accumulate) k = accumulate(k, options.accumulate);
   if (options.shapeClasses) k = shapeClass(k);
-  if (options.threads > 1) k = parallelize(k, { minWork: options.parallelMinWork ?? 1 << 15 });
+  if (options.threads > 1) {
+    k = parallelize(k, { minWork: options.parallelMinWork ?? 1 << 15, threads: options.threads, axes: options.parallelAxes ?? 1, team: options.parallelTeam ?? false });
+  }
   k = reorderScatterNests(k);
   if (options.vectorLanes > 1) k = vectorize(k, { lanes: options.vectorLanes });
   if (options.unroll) k = unrollSmallLoops(k, { maxExtent: options.unroll });

@@ -29,8 +29,8 @@ export function reorderScatterNests(kernel: Kernel): Kernel {
       if (!body || body.length !== 1 || body[0].s !== 'scatter' || chain.length < 2) return s;
       const scatter = body[0];
       if (scatter.dynamic.length > 0) return s;
-      // Keep an outer parallel loop in place; choose among the loops inside it.
-      const fixed = chain.findIndex((l) => l.schedule.parallel);
+      // Keep the outer parallel loops in place; choose among the loops inside them.
+      const fixed = chain.map((l) => l.schedule.parallel === true).lastIndexOf(true);
       const movable = chain.slice(fixed + 1);
       const pick = [...movable]
         .reverse()

@@ -19,6 +19,7 @@ import type { Accumulator, Expr, Kernel, NonFiniteVariant, Stmt } from '../ir/lo
 import { kernelRanges } from '../passes/ranges.js';
 import { cHelpers, cVectorTypes } from './c-helpers.js';
 import { isVectorTileLoop, laneClass, laneZero, LANES, vectorAccumulators } from './vector-tiles.js';
+import { collapseChain, cThreadHelpers, hasParallel, teamRuns } from './openmp.js';
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
 
@@ -29,6 +30,12 @@ export class CRenderer {
   readonly entry: string = 'metaop_kernel';
   /** Emit OpenMP pragmas for parallel and vectorised loops. */
   openmp = true;
+  /**
+   * With OpenMP: a kernel with parallel loops takes its thread count from the process's budget,
+   * passed after its buffers: bufs[n] points at the budget's counters, bufs[n + 1] is the caller's
+   * budget (see cThreadHelpers). Off, OpenMP's own default thread count applies.
+   */
+  threadBudget = false;
 
   protected kernel!: Kernel;
   protected ranges: Range[] = [];
@@ -43,6 +50,11 @@ export class CRenderer {
   protected lines: string[] = [];
   protected depth = 0;
   private temp = 0;
+  /** Parallel loops shared out by the pragma of a loop around them (collapse). */
+  private collapsed = new Set<LoopStmt>();
+  /** The loop is printed inside a thread team's region: a work-sharing loop, not a region of its own. */
+  private inTeam: { last: boolean } | null = null;
+  private budgeted = false;
 
   /** A complete translation unit: helpers and the kernel function named `entry`. */
   render(kernel: Kernel): string {
@@ -56,8 +68,12 @@ export class CRenderer {
     this.lines = [];
     this.depth = 1;
     this.temp = 0;
+    this.collapsed.clear();
     for (const line of this.bufferBindings()) this.emit(line);
+    const n = kernel.buffers.length;
     const variant = kernel.nonFinite;
+    this.budgeted = this.openmp && this.threadBudget && (hasParallel(kernel.body) || (variant !== undefined && hasParallel(variant.body)));
+    if (this.budgeted) this.emit(`const int mo_nt = mo_threads_take(bufs[${n}], bufs[${n + 1}]);`);
     if (!variant) this.renderBody(kernel.body, kernel.vectorLanes);
     else {
       // One uniform flag, computed where the kernel runs, picks the body (see NonFiniteVariant).
@@ -71,6 +87,7 @@ export class CRenderer {
       this.depth--;
       this.emit('}');
     }
+    if (this.budgeted) this.emit(`mo_threads_give(bufs[${n}], mo_nt);`);
     return [this.signature(entry), ...this.lines, this.epilogue()].join('\n') + '\n';
   }
 
@@ -108,7 +125,7 @@ export class CRenderer {
   // ---- structure hooks ------------------------------------------------------------------------
 
   protected preamble(): string[] {
-    return this.vectorTiles ? [cHelpers, cVectorTypes] : [cHelpers];
+    return [cHelpers, ...(this.vectorTiles ? [cVectorTypes] : []), ...(this.openmp && this.threadBudget ? [cThreadHelpers] : [])];
   }
 
   protected signature(entry: string): string {
@@ -151,10 +168,20 @@ export class CRenderer {
     const v = `i${loop.v}`;
     const out: string[] = [];
     const extent = loop.dynamicSlot === undefined ? this.intLit(loop.extent) : `(int64_t)params[${loop.dynamicSlot}]`;
-    if (this.openmp && loop.schedule.parallel) {
-      // A runtime trip count decides at run time whether threads pay off.
-      const when = loop.dynamicSlot === undefined ? '' : ` if(${extent} > 32768)`;
-      out.push(`#pragma omp parallel for${loop.schedule.vectorize ? ' simd' : ''} schedule(static)${when}${reductionClause}`);
+    if (this.openmp && loop.schedule.parallel && !this.collapsed.has(loop)) {
+      const chain = collapseChain(loop);
+      chain.slice(1).forEach((l) => this.collapsed.add(l));
+      const collapse = chain.length > 1 ? ` collapse(${chain.length})` : '';
+      const simd = loop.schedule.vectorize ? ' simd' : '';
+      if (this.inTeam) {
+        // The region's end is a barrier: the last nest needs none of its own.
+        out.push(`#pragma omp for${simd} schedule(static)${collapse}${loop.schedule.nowait || this.inTeam.last ? ' nowait' : ''}`);
+        this.inTeam = null;
+      } else {
+        // A runtime trip count decides at run time whether threads pay off.
+        const when = loop.dynamicSlot === undefined ? '' : ` if(${extent} > 32768)`;
+        out.push(`#pragma omp parallel for${simd} schedule(static)${collapse}${this.numThreads()}${when}${reductionClause}`);
+      }
     } else if (this.openmp && loop.schedule.vectorize) out.push(`#pragma omp simd${reductionClause}`);
     else if (loop.schedule.unroll) out.push(`#pragma GCC unroll ${Math.min(loop.extent, 16)}`);
     out.push(`for (int64_t ${v} = 0; ${v} < ${extent}; ${v}++) {`);
@@ -172,7 +199,29 @@ export class CRenderer {
   }
 
   protected stmts(list: readonly Stmt[]): void {
-    for (const s of list) this.stmt(s);
+    const runs = this.openmp && list === this.kernel.body ? teamRuns(list) : [];
+    for (let i = 0; i < list.length; ) {
+      const run = runs.find(([start]) => start === i);
+      if (!run) {
+        this.stmt(list[i++]);
+        continue;
+      }
+      // Top-level nests on one thread team: one region, a barrier after each nest not marked nowait.
+      this.emit(`#pragma omp parallel${this.numThreads()}`);
+      this.emit('{');
+      this.depth++;
+      for (; i < run[1]; i++) {
+        this.inTeam = { last: i === run[1] - 1 };
+        this.stmt(list[i]);
+      }
+      this.inTeam = null;
+      this.depth--;
+      this.emit('}');
+    }
+  }
+
+  protected numThreads(): string {
+    return this.budgeted ? ' num_threads(mo_nt)' : '';
   }
 
   protected stmt(s: Stmt): void {

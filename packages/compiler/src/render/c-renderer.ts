@@ -463,8 +463,9 @@ export class CRenderer {
   }
 
   /**
-   * Renders expressions that belong to one statement. Subexpressions used more than once, and the
-   * roots listed in `forced`, are bound to temporaries emitted before the statement.
+   * Renders expressions that belong to one statement. Subexpressions used more than once, the
+   * loads under a select's arms, and the roots listed in `forced`, are bound to temporaries emitted
+   * before the statement.
    */
   protected exprWithTemps(roots: readonly Expr[], forced: readonly number[] = []): string[] {
     const uses = new Map<Expr, number>();
@@ -477,12 +478,13 @@ export class CRenderer {
       if (e.op === 'load') for (const d of e.dynamic) uses.set(d.value, (uses.get(d.value) ?? 0) + 1);
     };
     roots.forEach(count);
+    const eager = armLoads(roots, uses);
     const names = new Map<Expr, string>();
     const render = (e: Expr): string => {
       const named = names.get(e);
       if (named) return named;
       const text = this.expr(e, render);
-      if ((uses.get(e) ?? 0) > 1 && !trivial(e)) {
+      if (((uses.get(e) ?? 0) > 1 || eager.has(e)) && !trivial(e)) {
         const t = this.freshTemp();
         this.emit(this.declare(t, e.dtype, text));
         names.set(e, t);
@@ -768,6 +770,33 @@ function children(e: Expr): Expr[] {
     default:
       return [];
   }
+}
+
+/**
+ * The loads only a select's arm would evaluate (not through a subexpression bound to a
+ * temporary, which runs anyway). Every load guards its own reads (lower.ts), so it may run
+ * whichever arm is taken; read before the select, it is a plain load. A load only inside
+ * `c ? b[i] : 0` is a conditional load, which GCC vectorises as a masked load, and GCC 12 drops
+ * the lane permutation of grouped masked loads (GCC PR 114375: a reversed read then reads forwards).
+ */
+function armLoads(roots: readonly Expr[], uses: ReadonlyMap<Expr, number>): Set<Expr> {
+  const out = new Set<Expr>();
+  const shared = new Set<Expr>();
+  const visit = (e: Expr, inArm: boolean) => {
+    if ((uses.get(e) ?? 0) > 1) {
+      if (shared.has(e)) return;
+      shared.add(e);
+      inArm = false;
+    }
+    if (e.op === 'load' && inArm) out.add(e);
+    if (e.op === 'select') {
+      visit(e.cond, inArm);
+      visit(e.a, true);
+      visit(e.b, true);
+    } else for (const c of children(e)) visit(c, inArm);
+  };
+  for (const r of roots) visit(r, false);
+  return out;
 }
 
 function trivial(e: Expr): boolean {

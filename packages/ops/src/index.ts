@@ -46,6 +46,7 @@ export * from './derived/masking.js';
 export * from './derived/attention.js';
 export * from './derived/norm.js';
 export * from './derived/scan.js';
+export * from './derived/sort.js';
 export type { VarLike } from './derived/operands.js';
 
 export { evaluateNode, type OracleInput } from './oracle/evaluate.js';

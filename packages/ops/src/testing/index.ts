@@ -18,6 +18,7 @@ import { lossCases } from './cases/loss.js';
 import { maskingAttentionCases } from './cases/masking-attention.js';
 import { normCases } from './cases/norm.js';
 import { scanCases } from './cases/scan.js';
+import { sortCases } from './cases/sort.js';
 import { metaElementwiseCases } from './cases/meta-elementwise.js';
 import { metaReduceCases } from './cases/meta-reduce.js';
 import { metaReindexCases } from './cases/meta-reindex.js';
@@ -59,6 +60,7 @@ export const opCases: readonly OpCase[] = Object.freeze([
   ...maskingAttentionCases,
   ...normCases,
   ...scanCases,
+  ...sortCases,
 ]);
 
 /** The case called `name`; throws when there is none. */

@@ -47,6 +47,7 @@ export * from './derived/attention.js';
 export * from './derived/norm.js';
 export * from './derived/scan.js';
 export * from './derived/sort.js';
+export * from './derived/einsum.js';
 export type { VarLike } from './derived/operands.js';
 
 export { evaluateNode, type OracleInput } from './oracle/evaluate.js';

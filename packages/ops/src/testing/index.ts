@@ -19,6 +19,7 @@ import { maskingAttentionCases } from './cases/masking-attention.js';
 import { normCases } from './cases/norm.js';
 import { scanCases } from './cases/scan.js';
 import { sortCases } from './cases/sort.js';
+import { einsumCases } from './cases/einsum.js';
 import { metaElementwiseCases } from './cases/meta-elementwise.js';
 import { metaReduceCases } from './cases/meta-reduce.js';
 import { metaReindexCases } from './cases/meta-reindex.js';
@@ -61,6 +62,7 @@ export const opCases: readonly OpCase[] = Object.freeze([
   ...normCases,
   ...scanCases,
   ...sortCases,
+  ...einsumCases,
 ]);
 
 /** The case called `name`; throws when there is none. */

@@ -48,6 +48,7 @@ export * from './derived/norm.js';
 export * from './derived/scan.js';
 export * from './derived/sort.js';
 export * from './derived/einsum.js';
+export * from './derived/interpolate.js';
 export type { VarLike } from './derived/operands.js';
 
 export { evaluateNode, type OracleInput } from './oracle/evaluate.js';

@@ -20,6 +20,7 @@ import { normCases } from './cases/norm.js';
 import { scanCases } from './cases/scan.js';
 import { sortCases } from './cases/sort.js';
 import { einsumCases } from './cases/einsum.js';
+import { interpolateCases } from './cases/interpolate.js';
 import { metaElementwiseCases } from './cases/meta-elementwise.js';
 import { metaReduceCases } from './cases/meta-reduce.js';
 import { metaReindexCases } from './cases/meta-reindex.js';
@@ -63,6 +64,7 @@ export const opCases: readonly OpCase[] = Object.freeze([
   ...scanCases,
   ...sortCases,
   ...einsumCases,
+  ...interpolateCases,
 ]);
 
 /** The case called `name`; throws when there is none. */

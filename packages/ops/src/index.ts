@@ -49,6 +49,7 @@ export * from './derived/scan.js';
 export * from './derived/sort.js';
 export * from './derived/einsum.js';
 export * from './derived/interpolate.js';
+export * from './derived/multinomial.js';
 export type { VarLike } from './derived/operands.js';
 
 export { evaluateNode, type OracleInput } from './oracle/evaluate.js';

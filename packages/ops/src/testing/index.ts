@@ -21,6 +21,7 @@ import { scanCases } from './cases/scan.js';
 import { sortCases } from './cases/sort.js';
 import { einsumCases } from './cases/einsum.js';
 import { interpolateCases } from './cases/interpolate.js';
+import { multinomialCases } from './cases/multinomial.js';
 import { metaElementwiseCases } from './cases/meta-elementwise.js';
 import { metaReduceCases } from './cases/meta-reduce.js';
 import { metaReindexCases } from './cases/meta-reindex.js';
@@ -65,6 +66,7 @@ export const opCases: readonly OpCase[] = Object.freeze([
   ...sortCases,
   ...einsumCases,
   ...interpolateCases,
+  ...multinomialCases,
 ]);
 
 /** The case called `name`; throws when there is none. */

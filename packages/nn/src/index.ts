@@ -13,6 +13,7 @@ export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { ReLU, ReLU6, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Hardswish, Softmax, LogSoftmax, Dropout } from './layers/activation.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './layers/pool.js';
 export { RNN, LSTM, GRU, type RNNBaseOptions, type RNNOptions, type LSTMOptions, type GRUOptions } from './layers/rnn.js';
+export { MultiheadAttention, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions } from './layers/attention.js';
 export { Sequential, ModuleList, type VarModule } from './layers/container.js';
 export {
   CrossEntropyLoss,

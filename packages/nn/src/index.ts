@@ -14,6 +14,17 @@ export { ReLU, ReLU6, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Hardswish, Softmax, 
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './layers/pool.js';
 export { RNN, LSTM, GRU, type RNNBaseOptions, type RNNOptions, type LSTMOptions, type GRUOptions } from './layers/rnn.js';
 export { MultiheadAttention, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions } from './layers/attention.js';
+export {
+  TransformerEncoderLayer,
+  TransformerDecoderLayer,
+  TransformerEncoder,
+  type TransformerActivation,
+  type TransformerLayerOptions,
+  type TransformerEncoderLayerForwardOptions,
+  type TransformerDecoderLayerForwardOptions,
+  type TransformerEncoderOptions,
+  type TransformerEncoderForwardOptions,
+} from './layers/transformer.js';
 export { Sequential, ModuleList, type VarModule } from './layers/container.js';
 export {
   CrossEntropyLoss,

@@ -1,0 +1,252 @@
+// TransformerEncoderLayer, TransformerDecoderLayer and the TransformerEncoder stack, as PyTorch's:
+// the same submodule names (self_attn, multihead_attn, linear1, linear2, norm1..3), post-norm by
+// default or pre-norm with normFirst, and a stack of copies of one layer (`layers.0.`, ...).
+import { checkOptions, type OptionKeys, ArgumentError, type Var } from '@metaop/core';
+import { add, gelu, relu } from '@metaop/ops';
+import { Module, type AnyModule } from '../module.js';
+import { Dropout } from './activation.js';
+import { ModuleList } from './container.js';
+import { Linear } from './linear.js';
+import { LayerNorm } from './norm.js';
+import { MultiheadAttention } from './attention.js';
+
+/** 'relu' (default), 'gelu', or any element-wise function or module. */
+export type TransformerActivation = 'relu' | 'gelu' | ((x: Var) => Var) | Module;
+
+export interface TransformerLayerOptions {
+  /** Width of the feed-forward block (default 2048). */
+  dimFeedforward?: number;
+  /** Dropout probability everywhere in the layer (default 0.1). */
+  dropout?: number;
+  activation?: TransformerActivation;
+  /** LayerNorm eps (default 1e-5). */
+  layerNormEps?: number;
+  /** Inputs as [batch, seq, feature] (default false). */
+  batchFirst?: boolean;
+  /** LayerNorm before each block instead of after the residual (default false). */
+  normFirst?: boolean;
+  /** Biases in the linear layers, attention and LayerNorms (default true). */
+  bias?: boolean;
+}
+const layerKeys: OptionKeys<TransformerLayerOptions> = {
+  dimFeedforward: true,
+  dropout: true,
+  activation: true,
+  layerNormEps: true,
+  batchFirst: true,
+  normFirst: true,
+  bias: true,
+};
+
+function activationFn(a: TransformerActivation, op: string): (x: Var) => Var {
+  if (a === 'relu') return relu;
+  if (a === 'gelu') return (x) => gelu(x);
+  if (a instanceof Module) return (x) => (a as Module).forward(x);
+  if (typeof a === 'function') return a;
+  throw new ArgumentError(`activation should be 'relu', 'gelu' or a function, not ${JSON.stringify(a)}`, op);
+}
+
+/** The parts both layer kinds share: feed-forward block and config. */
+abstract class TransformerLayerBase<In extends unknown[]> extends Module<In, Var> {
+  readonly dModel: number;
+  readonly nhead: number;
+  readonly normFirst: boolean;
+  readonly batchFirst: boolean;
+  readonly options: Readonly<TransformerLayerOptions>;
+  protected readonly act: (x: Var) => Var;
+
+  protected constructor(dModel: number, nhead: number, options: TransformerLayerOptions, op: string) {
+    super();
+    checkOptions(options, layerKeys, op);
+    this.dModel = dModel;
+    this.nhead = nhead;
+    this.options = { ...options };
+    this.normFirst = options.normFirst ?? false;
+    this.batchFirst = options.batchFirst ?? false;
+    this.act = activationFn(options.activation ?? 'relu', op);
+  }
+
+  protected attention(bias: boolean): MultiheadAttention {
+    return new MultiheadAttention(this.dModel, this.nhead, { dropout: this.options.dropout ?? 0.1, bias, batchFirst: this.batchFirst });
+  }
+
+  protected norm(): LayerNorm {
+    return new LayerNorm(this.dModel, { eps: this.options.layerNormEps ?? 1e-5, bias: this.options.bias ?? true });
+  }
+
+  /** A block applied with its residual connection: pre-norm x + f(norm(x)), or post-norm norm(x + f(x)). */
+  protected residual(x: Var, norm: LayerNorm, f: (x: Var) => Var): Var {
+    return this.normFirst ? add(x, f(norm.forward(x))) : norm.forward(add(x, f(x)));
+  }
+}
+
+export interface TransformerEncoderLayerForwardOptions {
+  /** Attention mask [S, S] or [batch·nhead, S, S] (bool: true = not allowed; float: added). */
+  srcMask?: Var | null;
+  /** [batch, S], true = padding. */
+  srcKeyPaddingMask?: Var | null;
+  /** A hint that srcMask is the causal mask (srcMask must be given). */
+  isCausal?: boolean;
+}
+const encoderForwardKeys: OptionKeys<TransformerEncoderLayerForwardOptions> = { srcMask: true, srcKeyPaddingMask: true, isCausal: true };
+
+/** Self-attention and a feed-forward block, each with dropout, a residual connection and LayerNorm. */
+export class TransformerEncoderLayer extends TransformerLayerBase<[Var, TransformerEncoderLayerForwardOptions?]> {
+  readonly selfAttn: MultiheadAttention;
+  readonly linear1: Linear;
+  readonly dropout: Dropout;
+  readonly linear2: Linear;
+  readonly norm1: LayerNorm;
+  readonly norm2: LayerNorm;
+  readonly dropout1: Dropout;
+  readonly dropout2: Dropout;
+
+  constructor(dModel: number, nhead: number, options: TransformerLayerOptions = {}) {
+    super(dModel, nhead, options, 'TransformerEncoderLayer');
+    const bias = options.bias ?? true;
+    const ff = options.dimFeedforward ?? 2048;
+    const p = options.dropout ?? 0.1;
+    this.selfAttn = this.registerModule('self_attn', this.attention(bias));
+    this.linear1 = this.registerModule('linear1', new Linear(dModel, ff, { bias }));
+    this.dropout = this.registerModule('dropout', new Dropout(p));
+    this.linear2 = this.registerModule('linear2', new Linear(ff, dModel, { bias }));
+    this.norm1 = this.registerModule('norm1', this.norm());
+    this.norm2 = this.registerModule('norm2', this.norm());
+    this.dropout1 = this.registerModule('dropout1', new Dropout(p));
+    this.dropout2 = this.registerModule('dropout2', new Dropout(p));
+  }
+
+  /** src [S, batch, dModel] ([batch, S, dModel] with batchFirst, [S, dModel] unbatched). */
+  forward(src: Var, options: TransformerEncoderLayerForwardOptions = {}): Var {
+    checkOptions(options, encoderForwardKeys, 'TransformerEncoderLayer');
+    const sa = (x: Var) => {
+      const [y] = this.selfAttn.forward(x, x, x, { attnMask: options.srcMask, keyPaddingMask: options.srcKeyPaddingMask, needWeights: false, isCausal: options.isCausal });
+      return this.dropout1.forward(y);
+    };
+    const ffBlock = (x: Var) => this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(x)))));
+    return this.residual(this.residual(src, this.norm1, sa), this.norm2, ffBlock);
+  }
+}
+
+export interface TransformerDecoderLayerForwardOptions {
+  tgtMask?: Var | null;
+  memoryMask?: Var | null;
+  tgtKeyPaddingMask?: Var | null;
+  memoryKeyPaddingMask?: Var | null;
+  /** A hint that tgtMask is the causal mask (tgtMask must be given). */
+  tgtIsCausal?: boolean;
+  /** A hint that memoryMask is the causal mask (memoryMask must be given). */
+  memoryIsCausal?: boolean;
+}
+const decoderForwardKeys: OptionKeys<TransformerDecoderLayerForwardOptions> = {
+  tgtMask: true,
+  memoryMask: true,
+  tgtKeyPaddingMask: true,
+  memoryKeyPaddingMask: true,
+  tgtIsCausal: true,
+  memoryIsCausal: true,
+};
+
+/** Self-attention, attention over the encoder's memory and a feed-forward block. */
+export class TransformerDecoderLayer extends TransformerLayerBase<[Var, Var, TransformerDecoderLayerForwardOptions?]> {
+  readonly selfAttn: MultiheadAttention;
+  readonly multiheadAttn: MultiheadAttention;
+  readonly linear1: Linear;
+  readonly dropout: Dropout;
+  readonly linear2: Linear;
+  readonly norm1: LayerNorm;
+  readonly norm2: LayerNorm;
+  readonly norm3: LayerNorm;
+  readonly dropout1: Dropout;
+  readonly dropout2: Dropout;
+  readonly dropout3: Dropout;
+
+  constructor(dModel: number, nhead: number, options: TransformerLayerOptions = {}) {
+    super(dModel, nhead, options, 'TransformerDecoderLayer');
+    const bias = options.bias ?? true;
+    const ff = options.dimFeedforward ?? 2048;
+    const p = options.dropout ?? 0.1;
+    this.selfAttn = this.registerModule('self_attn', this.attention(bias));
+    this.multiheadAttn = this.registerModule('multihead_attn', this.attention(bias));
+    this.linear1 = this.registerModule('linear1', new Linear(dModel, ff, { bias }));
+    this.dropout = this.registerModule('dropout', new Dropout(p));
+    this.linear2 = this.registerModule('linear2', new Linear(ff, dModel, { bias }));
+    this.norm1 = this.registerModule('norm1', this.norm());
+    this.norm2 = this.registerModule('norm2', this.norm());
+    this.norm3 = this.registerModule('norm3', this.norm());
+    this.dropout1 = this.registerModule('dropout1', new Dropout(p));
+    this.dropout2 = this.registerModule('dropout2', new Dropout(p));
+    this.dropout3 = this.registerModule('dropout3', new Dropout(p));
+  }
+
+  /** tgt [T, batch, dModel], memory [S, batch, dModel] (batch first with batchFirst). */
+  forward(tgt: Var, memory: Var, options: TransformerDecoderLayerForwardOptions = {}): Var {
+    checkOptions(options, decoderForwardKeys, 'TransformerDecoderLayer');
+    const sa = (x: Var) => {
+      const [y] = this.selfAttn.forward(x, x, x, { attnMask: options.tgtMask, keyPaddingMask: options.tgtKeyPaddingMask, needWeights: false, isCausal: options.tgtIsCausal });
+      return this.dropout1.forward(y);
+    };
+    const mha = (x: Var) => {
+      const [y] = this.multiheadAttn.forward(x, memory, memory, {
+        attnMask: options.memoryMask,
+        keyPaddingMask: options.memoryKeyPaddingMask,
+        needWeights: false,
+        isCausal: options.memoryIsCausal,
+      });
+      return this.dropout2.forward(y);
+    };
+    const ffBlock = (x: Var) => this.dropout3.forward(this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(x)))));
+    return this.residual(this.residual(this.residual(tgt, this.norm1, sa), this.norm2, mha), this.norm3, ffBlock);
+  }
+}
+
+export interface TransformerEncoderOptions {
+  /** Applied to the last layer's output (e.g. a LayerNorm), registered as `norm`. */
+  norm?: Module | null;
+  /** PyTorch's fast-path switch for padded batches; accepted and ignored (there is no nested tensor). */
+  enableNestedTensor?: boolean;
+}
+const encoderKeys: OptionKeys<TransformerEncoderOptions> = { norm: true, enableNestedTensor: true };
+
+export interface TransformerEncoderForwardOptions {
+  mask?: Var | null;
+  srcKeyPaddingMask?: Var | null;
+  /** A hint that mask is the causal mask (mask must be given). */
+  isCausal?: boolean;
+}
+const stackForwardKeys: OptionKeys<TransformerEncoderForwardOptions> = { mask: true, srcKeyPaddingMask: true, isCausal: true };
+
+/**
+ * numLayers copies of encoderLayer (same configuration and initial weights, as PyTorch's deepcopy),
+ * registered as `layers.0`, `layers.1`, ..., then the optional `norm`.
+ */
+export class TransformerEncoder extends Module<[Var, TransformerEncoderForwardOptions?], Var> {
+  readonly layers: ModuleList<TransformerEncoderLayer & AnyModule>;
+  readonly norm: Module | null;
+  readonly numLayers: number;
+
+  constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, options: TransformerEncoderOptions = {}) {
+    super();
+    checkOptions(options, encoderKeys, 'TransformerEncoder');
+    if (!(encoderLayer instanceof TransformerEncoderLayer)) throw new ArgumentError('encoderLayer must be a TransformerEncoderLayer', 'TransformerEncoder');
+    if (!Number.isInteger(numLayers) || numLayers < 1) throw new ArgumentError(`numLayers must be a positive integer, got ${numLayers}`, 'TransformerEncoder');
+    this.numLayers = numLayers;
+    const state = encoderLayer.stateDict();
+    const copies: TransformerEncoderLayer[] = [];
+    for (let i = 0; i < numLayers; i++) {
+      const copy = new TransformerEncoderLayer(encoderLayer.dModel, encoderLayer.nhead, encoderLayer.options);
+      copy.loadStateDict(state, { strict: true });
+      copy.train(encoderLayer.training);
+      copies.push(copy);
+    }
+    this.layers = this.registerModule('layers', new ModuleList(copies as (TransformerEncoderLayer & AnyModule)[]));
+    this.norm = this.registerModule('norm', (options.norm ?? null) as AnyModule | null) as Module | null;
+  }
+
+  forward(src: Var, options: TransformerEncoderForwardOptions = {}): Var {
+    checkOptions(options, stackForwardKeys, 'TransformerEncoder');
+    let x = src;
+    for (const layer of this.layers) x = layer.forward(x, { srcMask: options.mask, srcKeyPaddingMask: options.srcKeyPaddingMask, isCausal: options.isCausal });
+    return this.norm ? this.norm.forward(x) : x;
+  }
+}

@@ -19,6 +19,7 @@ export {
   TransformerEncoderLayer,
   TransformerDecoderLayer,
   TransformerEncoder,
+  generateSquareSubsequentMask,
   type TransformerActivation,
   type TransformerLayerOptions,
   type TransformerEncoderLayerForwardOptions,

@@ -114,6 +114,16 @@ describe('Transformer layers', () => {
     expect(d['layers.0.linear1.weight']).not.toBe(d['layers.1.linear1.weight']);
   });
 
+  it('generateSquareSubsequentMask is -inf above the diagonal, 0 elsewhere, and equals the bool causal mask in a layer', () => {
+    expect(Array.from(nn.generateSquareSubsequentMask(3).dataSync())).toEqual([0, -Infinity, -Infinity, 0, 0, -Infinity, 0, 0, 0]);
+    const layer = new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8, dropout: 0 });
+    const x = randn([3, 2, 4]);
+    const causal = tensor([0, 1, 1, 0, 0, 1, 0, 0, 0], [3, 3], 'bool');
+    const a = Array.from(layer.forward(x, { srcMask: nn.generateSquareSubsequentMask(3), isCausal: true }).dataSync());
+    const b = Array.from(layer.forward(x, { srcMask: causal }).dataSync());
+    a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 6));
+  });
+
   it('rejects an unknown activation', () => {
     expect(() => new nn.TransformerEncoderLayer(4, 2, { activation: 'tanh' as never })).toThrow(/TransformerEncoderLayer: activation should be 'relu', 'gelu' or a function/);
   });

@@ -3,7 +3,7 @@
 // semantics (bool masks mark positions that may NOT be attended; float masks are added to the scores)
 // and returned attention weights (after dropout, averaged over heads by default).
 import { checkOptions, type OptionKeys, ArgumentError, DTypeError, formatShape, isFloat, ShapeError, type Var } from '@metaop/core';
-import { add, dropout, matmul, mean, mul, permute, reshape, softmax, split, squeeze, transpose, unsqueeze, where } from '@metaop/ops';
+import { add, dropout, matmul, mean, mul, permute, reshape, scaledDotProductAttention, softmax, split, squeeze, transpose, unsqueeze, where } from '@metaop/ops';
 import { xavierUniform_, zeros_ } from '../init.js';
 import { newParameter } from '../parameter.js';
 import { Module } from '../module.js';
@@ -153,7 +153,8 @@ export class MultiheadAttention extends Module<[Var, Var, Var, MultiheadAttentio
     const q = heads(this.#project(q0, 0), L);
     const k = heads(this.#project(k0, 1), S);
     const v = heads(this.#project(v0, 2), S);
-    let scores = matmul(mul(q, 1 / Math.sqrt(hd)), transpose(k));
+    // Both masks merged into one additive float mask, as PyTorch merges them.
+    let merged: Var | null = null;
     if (options.attnMask) {
       const m = options.attnMask;
       let mask: Var;
@@ -168,7 +169,7 @@ export class MultiheadAttention extends Module<[Var, Var, Var, MultiheadAttentio
       } else {
         throw new ShapeError(`attnMask must be 2-D or 3-D, got ${formatShape(m.shape)}`, op);
       }
-      scores = add(scores, additive(mask, 'attnMask', op));
+      merged = additive(mask, 'attnMask', op);
     }
     if (options.keyPaddingMask) {
       const m = options.keyPaddingMask;
@@ -176,15 +177,27 @@ export class MultiheadAttention extends Module<[Var, Var, Var, MultiheadAttentio
       if (m.ndim !== want.length || m.shape.some((d, i) => d !== want[i])) {
         throw new ShapeError(`expected keyPaddingMask of shape ${formatShape(want)}, got ${formatShape(m.shape)}`, op);
       }
-      scores = add(scores, reshape(additive(m, 'keyPaddingMask', op), [B, 1, 1, S]));
+      const pad = reshape(additive(m, 'keyPaddingMask', op), [B, 1, 1, S]);
+      merged = merged ? add(merged, pad) : pad;
     }
-    let attn = softmax(scores, -1);
-    if (this.dropout > 0 && this.training) attn = dropout(attn, this.dropout, { training: true });
+    const p = this.training ? this.dropout : 0;
+    let attn: Var | null = null;
+    let attended: Var;
+    if (needWeights) {
+      let scores = matmul(mul(q, 1 / Math.sqrt(hd)), transpose(k));
+      if (merged) scores = add(scores, merged);
+      attn = softmax(scores, -1);
+      if (p > 0) attn = dropout(attn, p, { training: true });
+      attended = matmul(attn, v);
+    } else {
+      // Without weights the fused attention op does the work (PyTorch's path too).
+      attended = scaledDotProductAttention(q, k, v, { attnMask: merged ?? undefined, dropoutP: p });
+    }
     // [B, H, L, hd] -> [L, B, E]
-    const ctx = reshape(permute(matmul(attn, v), [2, 0, 1, 3]), [L, B, E]);
+    const ctx = reshape(permute(attended, [2, 0, 1, 3]), [L, B, E]);
     let out = this.outProj.forward(ctx);
     out = unbatched ? squeeze(out, 1) : this.batchFirst ? transpose(out, 0, 1) : out;
-    if (!needWeights) return [out, null];
+    if (!attn) return [out, null];
     let weights = average ? mean(attn, 1) : attn;
     if (unbatched) weights = squeeze(weights, 0);
     return [out, weights];

@@ -2,13 +2,22 @@
 // the same submodule names (self_attn, multihead_attn, linear1, linear2, norm1..3), post-norm by
 // default or pre-norm with normFirst, and a stack of copies of one layer (`layers.0.`, ...).
 import { checkOptions, type OptionKeys, ArgumentError, type Var } from '@metaop/core';
-import { add, gelu, relu } from '@metaop/ops';
+import { add, full, gelu, relu, triu } from '@metaop/ops';
 import { Module, type AnyModule } from '../module.js';
 import { Dropout } from './activation.js';
 import { ModuleList } from './container.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './norm.js';
 import { MultiheadAttention } from './attention.js';
+
+/**
+ * PyTorch's Transformer.generate_square_subsequent_mask: a float [size, size] mask, -inf above the
+ * diagonal and 0 elsewhere, for causal self-attention (pass it as srcMask/tgtMask with isCausal).
+ */
+export function generateSquareSubsequentMask(size: number): Var {
+  if (!Number.isInteger(size) || size < 1) throw new ArgumentError(`size must be a positive integer, got ${size}`, 'generateSquareSubsequentMask');
+  return triu(full([size, size], -Infinity), 1);
+}
 
 /** 'relu' (default), 'gelu', or any element-wise function or module. */
 export type TransformerActivation = 'relu' | 'gelu' | ((x: Var) => Var) | Module;

@@ -2,7 +2,7 @@
 // LSTM training step, MetaOp (c backend) beside PyTorch on the same thread count: LSTM(8 -> 32) over
 // 20 time steps, batch 16, a Linear(32 -> 1) head on the last step, MSE loss, SGD. Prints the median
 // milliseconds of timed steps after untimed warm-up steps (the first compiles), the kernels compiled
-// after the first step (should be 0) and PyTorch's median. Reported, not asserted.
+// after the first step (should be 0), kernel launches per step and PyTorch's median. Reported, not asserted.
 //
 //   node bench/lstm.mjs [--threads 2] [--steps 20] [--warmup 3]
 import { spawnSync } from 'node:child_process';
@@ -51,6 +51,7 @@ step();
 const firstMs = performance.now() - t;
 const afterFirst = backend.stats().kernelsCompiled;
 for (let i = 1; i < warmup; i++) step();
+const launches0 = backend.stats().launches;
 const ms = [];
 for (let i = 0; i < steps; i++) {
   t = performance.now();
@@ -58,6 +59,7 @@ for (let i = 0; i < steps; i++) {
   ms.push(performance.now() - t);
 }
 const recompiles = backend.stats().kernelsCompiled - afterFirst;
+const launchesPerStep = (backend.stats().launches - launches0) / steps;
 
 let torch;
 const script = fileURLToPath(new URL('./lstm_torch.py', import.meta.url));
@@ -75,6 +77,7 @@ const result = {
   metaopFirstStepMs: Number(firstMs.toFixed(0)),
   kernelsFirstStep: afterFirst,
   kernelsCompiledAfterFirstStep: recompiles,
+  launchesPerStep,
   pytorchMs: torch?.ms,
   pytorch: torch?.version ?? torch?.problem,
 };

@@ -80,8 +80,14 @@ describe('alpha dropout', () => {
     const a = 1 / Math.sqrt((ALPHA * ALPHA * 0.5 + 1) * 0.5);
     for (let c = 0; c < 4 * 32; c++) {
       const kinds = new Set<string>();
-      for (let i = c * 3; i < c * 3 + 3; i++) kinds.add(Math.abs(ys[i] - ALPHA * a * -0.5) < 1e-5 ? 'dropped' : 'kept');
-      expect(kinds.size).toBe(1);
+      for (let i = c * 3; i < c * 3 + 3; i++) {
+        if (Math.abs(ys[i] - ALPHA * a * -0.5) < 1e-5) kinds.add('dropped');
+        else {
+          kinds.add('kept');
+          expect(ys[i]).toBeCloseTo(a * xs[i] + ALPHA * a * 0.5, 4);
+        }
+      }
+      expect(kinds.size, `channel ${c} is dropped or kept as a whole`).toBe(1);
     }
     m.eval();
     expect(m.forward(x)).toBe(x);

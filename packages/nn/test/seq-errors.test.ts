@@ -2,7 +2,7 @@
 // shapes and what was expected. Also PyTorch's state-dict keys and parameter shapes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, DTypeError, ShapeError } from '@metaop/core';
-import { randn, tensor, zeros } from '@metaop/ops';
+import { randn, tensor, zeros, type Var } from '@metaop/ops';
 import * as nn from '@metaop/nn';
 import { useTestBackend } from './helpers.js';
 
@@ -88,7 +88,7 @@ describe('MultiheadAttention', () => {
     const m = new nn.MultiheadAttention(4, 2);
     const x = randn([3, 2, 4]);
     expect(m.forward(x, x, x, { needWeights: false })[1]).toBeNull();
-    expect([...(m.forward(x, x, x, { averageAttnWeights: false })[1] as { shape: number[] }).shape]).toEqual([2, 2, 3, 3]);
+    expect([...(m.forward(x, x, x, { averageAttnWeights: false })[1] as Var).shape]).toEqual([2, 2, 3, 3]);
   });
 });
 

@@ -55,16 +55,31 @@ function activationFn(a: TransformerActivation, op: string): (x: Var) => Var {
   throw new ArgumentError(`activation should be 'relu', 'gelu' or a function, not ${JSON.stringify(a)}`, op);
 }
 
-/** The parts both layer kinds share: feed-forward block and config. */
+/**
+ * What both layer kinds share: the configuration, self-attention, the feed-forward block, two norms
+ * and dropouts. A decoder layer adds multihead_attn, norm3 and dropout3; submodules are registered
+ * in PyTorch's order either way.
+ */
 abstract class TransformerLayerBase<In extends unknown[]> extends Module<In, Var> {
   readonly dModel: number;
   readonly nhead: number;
   readonly normFirst: boolean;
   readonly batchFirst: boolean;
   readonly options: Readonly<TransformerLayerOptions>;
+  readonly selfAttn: MultiheadAttention;
+  readonly linear1: Linear;
+  readonly dropout: Dropout;
+  readonly linear2: Linear;
+  readonly norm1: LayerNorm;
+  readonly norm2: LayerNorm;
+  readonly dropout1: Dropout;
+  readonly dropout2: Dropout;
+  protected readonly crossAttn: MultiheadAttention | null;
+  protected readonly lastNorm: LayerNorm | null;
+  protected readonly lastDropout: Dropout | null;
   protected readonly act: (x: Var) => Var;
 
-  protected constructor(dModel: number, nhead: number, options: TransformerLayerOptions, op: string) {
+  protected constructor(dModel: number, nhead: number, options: TransformerLayerOptions, op: string, decoder: boolean) {
     super();
     checkOptions(options, layerKeys, op);
     this.dModel = dModel;
@@ -73,14 +88,33 @@ abstract class TransformerLayerBase<In extends unknown[]> extends Module<In, Var
     this.normFirst = options.normFirst ?? false;
     this.batchFirst = options.batchFirst ?? false;
     this.act = activationFn(options.activation ?? 'relu', op);
+    const bias = options.bias ?? true;
+    const ff = options.dimFeedforward ?? 2048;
+    const p = options.dropout ?? 0.1;
+    const attention = () => new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst: this.batchFirst });
+    const norm = () => new LayerNorm(dModel, { eps: options.layerNormEps ?? 1e-5, bias });
+    this.selfAttn = this.registerModule('self_attn', attention());
+    this.crossAttn = decoder ? this.registerModule('multihead_attn', attention()) : null;
+    this.linear1 = this.registerModule('linear1', new Linear(dModel, ff, { bias }));
+    this.dropout = this.registerModule('dropout', new Dropout(p));
+    this.linear2 = this.registerModule('linear2', new Linear(ff, dModel, { bias }));
+    this.norm1 = this.registerModule('norm1', norm());
+    this.norm2 = this.registerModule('norm2', norm());
+    this.lastNorm = decoder ? this.registerModule('norm3', norm()) : null;
+    this.dropout1 = this.registerModule('dropout1', new Dropout(p));
+    this.dropout2 = this.registerModule('dropout2', new Dropout(p));
+    this.lastDropout = decoder ? this.registerModule('dropout3', new Dropout(p)) : null;
   }
 
-  protected attention(bias: boolean): MultiheadAttention {
-    return new MultiheadAttention(this.dModel, this.nhead, { dropout: this.options.dropout ?? 0.1, bias, batchFirst: this.batchFirst });
+  /** Self-attention of x (without weights), then its dropout. */
+  protected selfAttentionBlock(x: Var, attnMask: Var | null | undefined, keyPaddingMask: Var | null | undefined, isCausal: boolean | undefined): Var {
+    const [y] = this.selfAttn.forward(x, x, x, { attnMask, keyPaddingMask, needWeights: false, isCausal });
+    return this.dropout1.forward(y);
   }
 
-  protected norm(): LayerNorm {
-    return new LayerNorm(this.dModel, { eps: this.options.layerNormEps ?? 1e-5, bias: this.options.bias ?? true });
+  /** linear2(dropout(activation(linear1(x)))), then the block's dropout. */
+  protected feedForwardBlock(x: Var, after: Dropout): Var {
+    return after.forward(this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(x)))));
   }
 
   /** A block applied with its residual connection: pre-norm x + f(norm(x)), or post-norm norm(x + f(x)). */
@@ -101,39 +135,15 @@ const encoderForwardKeys: OptionKeys<TransformerEncoderLayerForwardOptions> = { 
 
 /** Self-attention and a feed-forward block, each with dropout, a residual connection and LayerNorm. */
 export class TransformerEncoderLayer extends TransformerLayerBase<[Var, TransformerEncoderLayerForwardOptions?]> {
-  readonly selfAttn: MultiheadAttention;
-  readonly linear1: Linear;
-  readonly dropout: Dropout;
-  readonly linear2: Linear;
-  readonly norm1: LayerNorm;
-  readonly norm2: LayerNorm;
-  readonly dropout1: Dropout;
-  readonly dropout2: Dropout;
-
   constructor(dModel: number, nhead: number, options: TransformerLayerOptions = {}) {
-    super(dModel, nhead, options, 'TransformerEncoderLayer');
-    const bias = options.bias ?? true;
-    const ff = options.dimFeedforward ?? 2048;
-    const p = options.dropout ?? 0.1;
-    this.selfAttn = this.registerModule('self_attn', this.attention(bias));
-    this.linear1 = this.registerModule('linear1', new Linear(dModel, ff, { bias }));
-    this.dropout = this.registerModule('dropout', new Dropout(p));
-    this.linear2 = this.registerModule('linear2', new Linear(ff, dModel, { bias }));
-    this.norm1 = this.registerModule('norm1', this.norm());
-    this.norm2 = this.registerModule('norm2', this.norm());
-    this.dropout1 = this.registerModule('dropout1', new Dropout(p));
-    this.dropout2 = this.registerModule('dropout2', new Dropout(p));
+    super(dModel, nhead, options, 'TransformerEncoderLayer', false);
   }
 
   /** src [S, batch, dModel] ([batch, S, dModel] with batchFirst, [S, dModel] unbatched). */
   forward(src: Var, options: TransformerEncoderLayerForwardOptions = {}): Var {
     checkOptions(options, encoderForwardKeys, 'TransformerEncoderLayer');
-    const sa = (x: Var) => {
-      const [y] = this.selfAttn.forward(x, x, x, { attnMask: options.srcMask, keyPaddingMask: options.srcKeyPaddingMask, needWeights: false, isCausal: options.isCausal });
-      return this.dropout1.forward(y);
-    };
-    const ffBlock = (x: Var) => this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(x)))));
-    return this.residual(this.residual(src, this.norm1, sa), this.norm2, ffBlock);
+    const x = this.residual(src, this.norm1, (y) => this.selfAttentionBlock(y, options.srcMask, options.srcKeyPaddingMask, options.isCausal));
+    return this.residual(x, this.norm2, (y) => this.feedForwardBlock(y, this.dropout2));
   }
 }
 
@@ -158,54 +168,33 @@ const decoderForwardKeys: OptionKeys<TransformerDecoderLayerForwardOptions> = {
 
 /** Self-attention, attention over the encoder's memory and a feed-forward block. */
 export class TransformerDecoderLayer extends TransformerLayerBase<[Var, Var, TransformerDecoderLayerForwardOptions?]> {
-  readonly selfAttn: MultiheadAttention;
-  readonly multiheadAttn: MultiheadAttention;
-  readonly linear1: Linear;
-  readonly dropout: Dropout;
-  readonly linear2: Linear;
-  readonly norm1: LayerNorm;
-  readonly norm2: LayerNorm;
-  readonly norm3: LayerNorm;
-  readonly dropout1: Dropout;
-  readonly dropout2: Dropout;
-  readonly dropout3: Dropout;
-
   constructor(dModel: number, nhead: number, options: TransformerLayerOptions = {}) {
-    super(dModel, nhead, options, 'TransformerDecoderLayer');
-    const bias = options.bias ?? true;
-    const ff = options.dimFeedforward ?? 2048;
-    const p = options.dropout ?? 0.1;
-    this.selfAttn = this.registerModule('self_attn', this.attention(bias));
-    this.multiheadAttn = this.registerModule('multihead_attn', this.attention(bias));
-    this.linear1 = this.registerModule('linear1', new Linear(dModel, ff, { bias }));
-    this.dropout = this.registerModule('dropout', new Dropout(p));
-    this.linear2 = this.registerModule('linear2', new Linear(ff, dModel, { bias }));
-    this.norm1 = this.registerModule('norm1', this.norm());
-    this.norm2 = this.registerModule('norm2', this.norm());
-    this.norm3 = this.registerModule('norm3', this.norm());
-    this.dropout1 = this.registerModule('dropout1', new Dropout(p));
-    this.dropout2 = this.registerModule('dropout2', new Dropout(p));
-    this.dropout3 = this.registerModule('dropout3', new Dropout(p));
+    super(dModel, nhead, options, 'TransformerDecoderLayer', true);
+  }
+
+  /** Attention over the memory, registered as `multihead_attn`. */
+  get multiheadAttn(): MultiheadAttention {
+    return this.crossAttn as MultiheadAttention;
+  }
+
+  get norm3(): LayerNorm {
+    return this.lastNorm as LayerNorm;
+  }
+
+  get dropout3(): Dropout {
+    return this.lastDropout as Dropout;
   }
 
   /** tgt [T, batch, dModel], memory [S, batch, dModel] (batch first with batchFirst). */
   forward(tgt: Var, memory: Var, options: TransformerDecoderLayerForwardOptions = {}): Var {
     checkOptions(options, decoderForwardKeys, 'TransformerDecoderLayer');
-    const sa = (x: Var) => {
-      const [y] = this.selfAttn.forward(x, x, x, { attnMask: options.tgtMask, keyPaddingMask: options.tgtKeyPaddingMask, needWeights: false, isCausal: options.tgtIsCausal });
-      return this.dropout1.forward(y);
-    };
     const mha = (x: Var) => {
-      const [y] = this.multiheadAttn.forward(x, memory, memory, {
-        attnMask: options.memoryMask,
-        keyPaddingMask: options.memoryKeyPaddingMask,
-        needWeights: false,
-        isCausal: options.memoryIsCausal,
-      });
-      return this.dropout2.forward(y);
+      const opts = { attnMask: options.memoryMask, keyPaddingMask: options.memoryKeyPaddingMask, needWeights: false, isCausal: options.memoryIsCausal };
+      return this.dropout2.forward(this.multiheadAttn.forward(x, memory, memory, opts)[0]);
     };
-    const ffBlock = (x: Var) => this.dropout3.forward(this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(x)))));
-    return this.residual(this.residual(this.residual(tgt, this.norm1, sa), this.norm2, mha), this.norm3, ffBlock);
+    let x = this.residual(tgt, this.norm1, (y) => this.selfAttentionBlock(y, options.tgtMask, options.tgtKeyPaddingMask, options.tgtIsCausal));
+    x = this.residual(x, this.norm2, mha);
+    return this.residual(x, this.norm3, (y) => this.feedForwardBlock(y, this.dropout3));
   }
 }
 

@@ -16,6 +16,8 @@ import { jittorCases } from './cases/jittor.js';
 import { linalgConvCases } from './cases/linalg-conv.js';
 import { lossCases } from './cases/loss.js';
 import { maskingAttentionCases } from './cases/masking-attention.js';
+import { normCases } from './cases/norm.js';
+import { scanCases } from './cases/scan.js';
 import { metaElementwiseCases } from './cases/meta-elementwise.js';
 import { metaReduceCases } from './cases/meta-reduce.js';
 import { metaReindexCases } from './cases/meta-reindex.js';
@@ -55,6 +57,8 @@ export const opCases: readonly OpCase[] = Object.freeze([
   ...jittorCases,
   ...nonFiniteCases,
   ...maskingAttentionCases,
+  ...normCases,
+  ...scanCases,
 ]);
 
 /** The case called `name`; throws when there is none. */

@@ -32,11 +32,13 @@ export {
   CrossEntropyLoss,
   NLLLoss,
   MSELoss,
+  BCELoss,
   BCEWithLogitsLoss,
   type Reduction,
   type CrossEntropyLossOptions,
   type NLLLossOptions,
   type MSELossOptions,
+  type BCELossOptions,
   type BCEWithLogitsLossOptions,
 } from './layers/loss.js';
 

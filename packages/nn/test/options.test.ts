@@ -42,6 +42,7 @@ const calls: [op: string, accepted: string[], call: () => unknown][] = [
   ['NLLLoss', ['weight', 'ignoreIndex', 'reduction'], () => new nn.NLLLoss(bogus)],
   ['CrossEntropyLoss', ['labelSmoothing'], () => new nn.CrossEntropyLoss(bogus)],
   ['MSELoss', ['reduction'], () => new nn.MSELoss(bogus)],
+  ['BCELoss', ['weight', 'reduction'], () => new nn.BCELoss(bogus)],
   ['BCEWithLogitsLoss', ['posWeight'], () => new nn.BCEWithLogitsLoss(bogus)],
   ['SGD', ['lr', 'momentum', 'nesterov'], () => new nn.SGD(params(), { lr: 0.1, ...bogus })],
   ['Adam', ['betas', 'amsgrad'], () => new nn.Adam(params(), bogus)],

@@ -19,12 +19,14 @@ export {
   TransformerEncoderLayer,
   TransformerDecoderLayer,
   TransformerEncoder,
+  TransformerDecoder,
   generateSquareSubsequentMask,
   type TransformerActivation,
   type TransformerLayerOptions,
   type TransformerEncoderLayerForwardOptions,
   type TransformerDecoderLayerForwardOptions,
   type TransformerEncoderOptions,
+  type TransformerDecoderOptions,
   type TransformerEncoderForwardOptions,
 } from './layers/transformer.js';
 export { Sequential, ModuleList, type VarModule } from './layers/container.js';

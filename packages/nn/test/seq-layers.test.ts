@@ -27,10 +27,11 @@ interface SeqCase {
 const isArray = (v: unknown): v is ArrayJson => v !== null && typeof v === 'object' && 'data' in v;
 
 function build(ctor: Ctor): nn.AnyModule {
-  if (ctor.cls === 'TransformerEncoder') {
+  if (ctor.cls === 'TransformerEncoder' || ctor.cls === 'TransformerDecoder') {
     const [layer, numLayers, opts] = ctor.args as [Ctor, number, { norm?: number }];
     const norm = opts.norm === undefined ? undefined : new nn.LayerNorm(opts.norm);
-    return new nn.TransformerEncoder(build(layer) as unknown as nn.TransformerEncoderLayer, numLayers, { norm }) as unknown as nn.AnyModule;
+    const Stack = nn[ctor.cls] as unknown as new (layer: nn.AnyModule, n: number, o: object) => nn.AnyModule;
+    return new Stack(build(layer), numLayers, { norm });
   }
   const cls = (nn as unknown as Record<string, new (...args: never[]) => nn.AnyModule>)[ctor.cls];
   if (!cls) throw new Error(`no layer ${ctor.cls}`);

@@ -1,4 +1,4 @@
-// TransformerEncoderLayer, TransformerDecoderLayer and the TransformerEncoder stack, as PyTorch's:
+// TransformerEncoderLayer, TransformerDecoderLayer and the TransformerEncoder/TransformerDecoder stacks, as PyTorch's:
 // the same submodule names (self_attn, multihead_attn, linear1, linear2, norm1..3), post-norm by
 // default or pre-norm with normFirst, and a stack of copies of one layer (`layers.0.`, ...).
 import { checkOptions, type OptionKeys, ArgumentError, type Var } from '@metaop/core';
@@ -206,6 +206,12 @@ export interface TransformerEncoderOptions {
 }
 const encoderKeys: OptionKeys<TransformerEncoderOptions> = { norm: true, enableNestedTensor: true };
 
+export interface TransformerDecoderOptions {
+  /** Applied to the last layer's output (e.g. a LayerNorm), registered as `norm`. */
+  norm?: Module | null;
+}
+const decoderKeys: OptionKeys<TransformerDecoderOptions> = { norm: true };
+
 export interface TransformerEncoderForwardOptions {
   mask?: Var | null;
   srcKeyPaddingMask?: Var | null;
@@ -213,6 +219,23 @@ export interface TransformerEncoderForwardOptions {
   isCausal?: boolean;
 }
 const stackForwardKeys: OptionKeys<TransformerEncoderForwardOptions> = { mask: true, srcKeyPaddingMask: true, isCausal: true };
+
+type LayerClass<L> = new (dModel: number, nhead: number, options: TransformerLayerOptions) => L;
+
+/** numLayers copies of `layer`: same configuration, mode and initial weights (PyTorch deep-copies it), storage apart. */
+function copies<L extends TransformerLayerBase<never[]>>(layer: L, cls: LayerClass<L>, numLayers: number, op: string): ModuleList<L & AnyModule> {
+  if (!(layer instanceof cls)) throw new ArgumentError(`the layer must be a ${cls.name}`, op);
+  if (!Number.isInteger(numLayers) || numLayers < 1) throw new ArgumentError(`numLayers must be a positive integer, got ${numLayers}`, op);
+  const state = layer.stateDict();
+  const list = new ModuleList<L & AnyModule>();
+  for (let i = 0; i < numLayers; i++) {
+    const copy = new cls(layer.dModel, layer.nhead, layer.options);
+    copy.loadStateDict(state, { strict: true });
+    copy.train(layer.training);
+    list.append(copy as L & AnyModule);
+  }
+  return list;
+}
 
 /**
  * numLayers copies of encoderLayer (same configuration and initial weights, as PyTorch's deepcopy),
@@ -226,18 +249,8 @@ export class TransformerEncoder extends Module<[Var, TransformerEncoderForwardOp
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, options: TransformerEncoderOptions = {}) {
     super();
     checkOptions(options, encoderKeys, 'TransformerEncoder');
-    if (!(encoderLayer instanceof TransformerEncoderLayer)) throw new ArgumentError('encoderLayer must be a TransformerEncoderLayer', 'TransformerEncoder');
-    if (!Number.isInteger(numLayers) || numLayers < 1) throw new ArgumentError(`numLayers must be a positive integer, got ${numLayers}`, 'TransformerEncoder');
+    this.layers = this.registerModule('layers', copies(encoderLayer, TransformerEncoderLayer, numLayers, 'TransformerEncoder'));
     this.numLayers = numLayers;
-    const state = encoderLayer.stateDict();
-    const copies: TransformerEncoderLayer[] = [];
-    for (let i = 0; i < numLayers; i++) {
-      const copy = new TransformerEncoderLayer(encoderLayer.dModel, encoderLayer.nhead, encoderLayer.options);
-      copy.loadStateDict(state, { strict: true });
-      copy.train(encoderLayer.training);
-      copies.push(copy);
-    }
-    this.layers = this.registerModule('layers', new ModuleList(copies as (TransformerEncoderLayer & AnyModule)[]));
     this.norm = this.registerModule('norm', (options.norm ?? null) as AnyModule | null) as Module | null;
   }
 
@@ -245,6 +258,28 @@ export class TransformerEncoder extends Module<[Var, TransformerEncoderForwardOp
     checkOptions(options, stackForwardKeys, 'TransformerEncoder');
     let x = src;
     for (const layer of this.layers) x = layer.forward(x, { srcMask: options.mask, srcKeyPaddingMask: options.srcKeyPaddingMask, isCausal: options.isCausal });
+    return this.norm ? this.norm.forward(x) : x;
+  }
+}
+
+/** numLayers copies of decoderLayer, as TransformerEncoder; `forward(tgt, memory, options)` as the layer's. */
+export class TransformerDecoder extends Module<[Var, Var, TransformerDecoderLayerForwardOptions?], Var> {
+  readonly layers: ModuleList<TransformerDecoderLayer & AnyModule>;
+  readonly norm: Module | null;
+  readonly numLayers: number;
+
+  constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, options: TransformerDecoderOptions = {}) {
+    super();
+    checkOptions(options, decoderKeys, 'TransformerDecoder');
+    this.layers = this.registerModule('layers', copies(decoderLayer, TransformerDecoderLayer, numLayers, 'TransformerDecoder'));
+    this.numLayers = numLayers;
+    this.norm = this.registerModule('norm', (options.norm ?? null) as AnyModule | null) as Module | null;
+  }
+
+  forward(tgt: Var, memory: Var, options: TransformerDecoderLayerForwardOptions = {}): Var {
+    checkOptions(options, decoderForwardKeys, 'TransformerDecoder');
+    let x = tgt;
+    for (const layer of this.layers) x = layer.forward(x, memory, options);
     return this.norm ? this.norm.forward(x) : x;
   }
 }

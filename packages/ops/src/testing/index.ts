@@ -18,6 +18,10 @@ import { lossCases } from './cases/loss.js';
 import { maskingAttentionCases } from './cases/masking-attention.js';
 import { normCases } from './cases/norm.js';
 import { scanCases } from './cases/scan.js';
+import { sortCases } from './cases/sort.js';
+import { einsumCases } from './cases/einsum.js';
+import { interpolateCases } from './cases/interpolate.js';
+import { multinomialCases } from './cases/multinomial.js';
 import { metaElementwiseCases } from './cases/meta-elementwise.js';
 import { metaReduceCases } from './cases/meta-reduce.js';
 import { metaReindexCases } from './cases/meta-reindex.js';
@@ -59,6 +63,10 @@ export const opCases: readonly OpCase[] = Object.freeze([
   ...maskingAttentionCases,
   ...normCases,
   ...scanCases,
+  ...sortCases,
+  ...einsumCases,
+  ...interpolateCases,
+  ...multinomialCases,
 ]);
 
 /** The case called `name`; throws when there is none. */

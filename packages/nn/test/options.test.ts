@@ -40,6 +40,7 @@ const calls: [op: string, accepted: string[], call: () => unknown][] = [
   ['TransformerEncoder', ['mask', 'srcKeyPaddingMask', 'isCausal'], () =>
     new nn.TransformerEncoder(new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8 }), 1).forward(randn([3, 1, 4]), bogus)],
   ['TransformerDecoder', ['norm'], () => new nn.TransformerDecoder(new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 8 }), 2, bogus)],
+  ['Upsample', ['size', 'scaleFactor', 'mode', 'alignCorners'], () => new nn.Upsample(bogus)],
   ['NLLLoss', ['weight', 'ignoreIndex', 'reduction'], () => new nn.NLLLoss(bogus)],
   ['CrossEntropyLoss', ['labelSmoothing'], () => new nn.CrossEntropyLoss(bogus)],
   ['MSELoss', ['reduction'], () => new nn.MSELoss(bogus)],

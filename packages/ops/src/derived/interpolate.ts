@@ -5,7 +5,7 @@
 import { checkOptions, type OptionKeys, ArgumentError, DTypeError, expectVar, formatShape, isFloat, ShapeError, type Var } from '@metaop/core';
 import { reindex } from '../meta/reindex.js';
 import { tensor } from '../creation.js';
-import { add, mul, sub } from './arithmetic.js';
+import { add, mul } from './arithmetic.js';
 import { reshape } from '../meta/reindex.js';
 
 export interface InterpolateOptions {
@@ -99,10 +99,12 @@ export function interpolate(x: Var, options: InterpolateOptions): Var {
     return { lo, hi, w };
   });
   const [h, wd] = corners;
-  const wH = reshape(tensor(h.w, [outSizes[0]], x.dtype), [outSizes[0], 1]);
-  const wW = tensor(wd.w, [outSizes[1]], x.dtype);
+  // Both weights of each pair come from the host: a computed 1 - w would be a (tiny) kernel of its own.
+  const weights = (w: number[], view: number[]) => [reshape(tensor(w.map((t) => 1 - t), [w.length], x.dtype), view), reshape(tensor(w, [w.length], x.dtype), view)];
+  const [hLo, hHi] = weights(h.w, [outSizes[0], 1]);
+  const [wLo, wHi] = weights(wd.w, [outSizes[1]]);
   const read = (r: string, c: string) => reindex(x, outShape, [...lead, r, c]);
-  const top = add(mul(read(h.lo, wd.lo), sub(1, wW)), mul(read(h.lo, wd.hi), wW));
-  const bottom = add(mul(read(h.hi, wd.lo), sub(1, wW)), mul(read(h.hi, wd.hi), wW));
-  return add(mul(top, sub(1, wH)), mul(bottom, wH));
+  const top = add(mul(read(h.lo, wd.lo), wLo), mul(read(h.lo, wd.hi), wHi));
+  const bottom = add(mul(read(h.hi, wd.lo), wLo), mul(read(h.hi, wd.hi), wHi));
+  return add(mul(top, hLo), mul(bottom, hHi));
 }

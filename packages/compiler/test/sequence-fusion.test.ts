@@ -1,5 +1,6 @@
-// Kernel counts of scaledDotProductAttention (issue #13), planned without running anything: how
-// many kernels, and how many of them store an [L, S] matrix per head.
+// Kernel counts of issue #13's ops, planned without running anything: scaledDotProductAttention
+// (how many kernels, and how many store an [L, S] matrix per head), interpolate, einsum, the
+// stages of sort and the levels of cumsum.
 import { describe, expect, it } from 'vitest';
 import { collectGraph, type Var } from '@metaop/core';
 import * as M from '@metaop/ops';
@@ -45,5 +46,21 @@ describe('scaledDotProductAttention fusion', () => {
   it('the naive composition softmax(q·kᵀ)·v stores two [L, S] matrices too (scores and probabilities)', () => {
     const naive = M.matmul(M.softmax(M.mul(M.matmul(q, M.transpose(k)), 0.25), -1), v);
     expect(scoreSized(kernels(naive), L, S)).toHaveLength(2);
+  });
+});
+
+describe('other issue #13 ops', () => {
+  it('interpolate is one kernel, nearest or bilinear; a two-operand einsum is one, like matmul', () => {
+    const x = param([1, 2, 8, 8]);
+    expect(kernels(M.interpolate(x, { size: [13, 11], mode: 'bilinear' }))).toHaveLength(1);
+    expect(kernels(M.interpolate(x, { scaleFactor: 2 }))).toHaveLength(1);
+    expect(kernels(M.einsum('bij,bjk->bik', param([2, 3, 4]), param([2, 4, 5])))).toHaveLength(1);
+  });
+
+  it('sort is one kernel per bitonic stage; cumsum one kernel up to 64 elements, four at 1000', () => {
+    expect(kernels(M.sort(param([4, 8]))[0])).toHaveLength(6);
+    expect(kernels(M.sort(param([2, 1024]))[0])).toHaveLength(55);
+    expect(kernels(M.cumsum(param([4, 50]), 1))).toHaveLength(1);
+    expect(kernels(M.cumsum(param([4, 1000]), 1))).toHaveLength(4);
   });
 });

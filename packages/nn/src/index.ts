@@ -11,17 +11,37 @@ export { Conv1d, Conv2d, ConvTranspose2d, type Conv1dOptions, type Conv2dOptions
 export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, type BatchNormOptions, type LayerNormOptions, type GroupNormOptions } from './layers/norm.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { ReLU, ReLU6, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Hardswish, Softmax, LogSoftmax, Dropout } from './layers/activation.js';
+export { Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from './layers/dropout.js';
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions, type Upsampling2dOptions } from './layers/upsample.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './layers/pool.js';
+export { RNN, LSTM, GRU, type RNNBaseOptions, type RNNOptions, type LSTMOptions, type GRUOptions } from './layers/rnn.js';
+export { MultiheadAttention, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions } from './layers/attention.js';
+export {
+  TransformerEncoderLayer,
+  TransformerDecoderLayer,
+  TransformerEncoder,
+  TransformerDecoder,
+  generateSquareSubsequentMask,
+  type TransformerActivation,
+  type TransformerLayerOptions,
+  type TransformerEncoderLayerForwardOptions,
+  type TransformerDecoderLayerForwardOptions,
+  type TransformerEncoderOptions,
+  type TransformerDecoderOptions,
+  type TransformerEncoderForwardOptions,
+} from './layers/transformer.js';
 export { Sequential, ModuleList, type VarModule } from './layers/container.js';
 export {
   CrossEntropyLoss,
   NLLLoss,
   MSELoss,
+  BCELoss,
   BCEWithLogitsLoss,
   type Reduction,
   type CrossEntropyLossOptions,
   type NLLLossOptions,
   type MSELossOptions,
+  type BCELossOptions,
   type BCEWithLogitsLossOptions,
 } from './layers/loss.js';
 

@@ -23,9 +23,28 @@ const calls: [op: string, accepted: string[], call: () => unknown][] = [
   ['Embedding', ['paddingIdx'], () => new nn.Embedding(4, 2, bogus)],
   ['MaxPool2d', ['stride', 'ceilMode'], () => new nn.MaxPool2d(2, bogus)],
   ['AvgPool2d', ['countIncludePad', 'divisorOverride'], () => new nn.AvgPool2d(2, bogus)],
+  ['RNN', ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'nonlinearity'], () => new nn.RNN(2, 3, bogus)],
+  ['LSTM', ['numLayers', 'bidirectional'], () => new nn.LSTM(2, 3, bogus)],
+  ['GRU', ['batchFirst', 'dropout'], () => new nn.GRU(2, 3, bogus)],
+  ['MultiheadAttention', ['dropout', 'bias', 'batchFirst', 'kdim', 'vdim'], () => new nn.MultiheadAttention(4, 2, bogus)],
+  ['MultiheadAttention', ['attnMask', 'keyPaddingMask', 'needWeights', 'averageAttnWeights', 'isCausal'], () => {
+    const x = randn([3, 1, 4]);
+    return new nn.MultiheadAttention(4, 2).forward(x, x, x, bogus);
+  }],
+  ['TransformerEncoderLayer', ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias'], () => new nn.TransformerEncoderLayer(4, 2, bogus)],
+  ['TransformerEncoderLayer', ['srcMask', 'srcKeyPaddingMask', 'isCausal'], () => new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8 }).forward(randn([3, 1, 4]), bogus)],
+  ['TransformerDecoderLayer', ['normFirst'], () => new nn.TransformerDecoderLayer(4, 2, bogus)],
+  ['TransformerDecoderLayer', ['tgtMask', 'memoryMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask', 'tgtIsCausal', 'memoryIsCausal'], () =>
+    new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 8 }).forward(randn([3, 1, 4]), randn([2, 1, 4]), bogus)],
+  ['TransformerEncoder', ['norm', 'enableNestedTensor'], () => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8 }), 2, bogus)],
+  ['TransformerEncoder', ['mask', 'srcKeyPaddingMask', 'isCausal'], () =>
+    new nn.TransformerEncoder(new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8 }), 1).forward(randn([3, 1, 4]), bogus)],
+  ['TransformerDecoder', ['norm'], () => new nn.TransformerDecoder(new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 8 }), 2, bogus)],
+  ['Upsample', ['size', 'scaleFactor', 'mode', 'alignCorners'], () => new nn.Upsample(bogus)],
   ['NLLLoss', ['weight', 'ignoreIndex', 'reduction'], () => new nn.NLLLoss(bogus)],
   ['CrossEntropyLoss', ['labelSmoothing'], () => new nn.CrossEntropyLoss(bogus)],
   ['MSELoss', ['reduction'], () => new nn.MSELoss(bogus)],
+  ['BCELoss', ['weight', 'reduction'], () => new nn.BCELoss(bogus)],
   ['BCEWithLogitsLoss', ['posWeight'], () => new nn.BCEWithLogitsLoss(bogus)],
   ['SGD', ['lr', 'momentum', 'nesterov'], () => new nn.SGD(params(), { lr: 0.1, ...bogus })],
   ['Adam', ['betas', 'amsgrad'], () => new nn.Adam(params(), bogus)],

@@ -89,6 +89,22 @@ describe('nn.Parameter', () => {
     got.forEach((g, i) => expect(g).toBeCloseTo(start[i] / 2, 6));
   });
 
+  it('is accepted by every optimizer, each step moving it against the gradient', () => {
+    const makers = [
+      (ps: ReturnType<typeof nn.Parameter>[]) => new nn.SGD(ps, { lr: 0.1, momentum: 0.9 }),
+      (ps: ReturnType<typeof nn.Parameter>[]) => new nn.Adam(ps, { lr: 0.1 }),
+      (ps: ReturnType<typeof nn.Parameter>[]) => new nn.AdamW(ps, { lr: 0.1 }),
+    ];
+    for (const make of makers) {
+      const p = nn.Parameter(tensor([1, -2]));
+      const opt = make([p]);
+      opt.step(sum(mul(p, p)));
+      const [a, b] = Array.from(p.dataSync());
+      expect(a, opt.constructor.name).toBeLessThan(1);
+      expect(b, opt.constructor.name).toBeGreaterThan(-2);
+    }
+  });
+
   it('returns a realized leaf itself and refuses integer values', () => {
     const leaf = tensor([1, 2]);
     expect(nn.Parameter(leaf)).toBe(leaf);

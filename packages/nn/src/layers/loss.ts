@@ -1,7 +1,7 @@
-// Loss modules: CrossEntropyLoss, NLLLoss, MSELoss and BCEWithLogitsLoss with PyTorch's options.
+// Loss modules: CrossEntropyLoss, NLLLoss, MSELoss, BCELoss and BCEWithLogitsLoss with PyTorch's options.
 // Class weights are registered as buffers, as PyTorch does, so they appear in state dicts.
 import { checkOptions, type OptionKeys, type Var } from '@metaop/core';
-import { binaryCrossEntropyWithLogits, crossEntropy, mse, nllLoss, type Reduction } from '@metaop/ops';
+import { binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, mse, nllLoss, type Reduction } from '@metaop/ops';
 import { Module } from '../module.js';
 
 export type { Reduction };
@@ -83,6 +83,33 @@ export class MSELoss extends Module<[Var, Var]> {
 
   forward(input: Var, target: Var): Var {
     return mse(input, target, this.reduction);
+  }
+}
+
+export interface BCELossOptions {
+  /** Rescales each element's loss (broadcast against the input). */
+  weight?: Var;
+  reduction?: Reduction;
+}
+const bceLossKeys: OptionKeys<BCELossOptions> = { weight: true, reduction: true };
+
+/**
+ * Binary cross entropy on probabilities in [0, 1] (the output of a sigmoid); each log is clamped
+ * at -100 as PyTorch's. BCEWithLogitsLoss on the logits is the numerically stable choice.
+ */
+export class BCELoss extends Module<[Var, Var]> {
+  readonly weight: Var | null;
+  readonly reduction: Reduction;
+
+  constructor(options: BCELossOptions = {}) {
+    super();
+    checkOptions(options, bceLossKeys, 'BCELoss');
+    this.weight = this.registerBuffer('weight', options.weight ?? null);
+    this.reduction = options.reduction ?? 'mean';
+  }
+
+  forward(input: Var, target: Var): Var {
+    return binaryCrossEntropy(input, target, { weight: this.weight ?? undefined, reduction: this.reduction });
   }
 }
 

@@ -73,6 +73,18 @@ function migrate(v: Var, backend: Backend): void {
 
 let realizeDepth = 0;
 
+/** Calls of realize() that ran a plan, and the wall-clock milliseconds they took in all. */
+export interface RealizeStats {
+  calls: number;
+  ms: number;
+}
+const stats: RealizeStats = { calls: 0, ms: 0 };
+
+/** Totals over this process: what a benchmark divides by to get the host cost of replaying plans. */
+export function realizeStats(): RealizeStats {
+  return { ...stats };
+}
+
 /** Computes the given Vars now. Every other unrealized Var they need is computed and freed again. */
 export function realize(vars: Var | readonly Var[]): void {
   const list = Array.isArray(vars) ? (vars as readonly Var[]) : [vars as Var];
@@ -81,10 +93,13 @@ export function realize(vars: Var | readonly Var[]): void {
   for (const t of targets) t.assertUsable('realize');
   if (realizeDepth > 0) throw new BackendError('realize() was called while another realize() was running', 'realize');
   realizeDepth++;
+  const t = performance.now();
   try {
     run(targets);
   } finally {
     realizeDepth--;
+    stats.calls++;
+    stats.ms += performance.now() - t;
   }
 }
 

@@ -33,7 +33,9 @@ function measure(backend, replay, replays, warmup) {
     backend.timeKernels(false);
   }
   const pick = (k) => median(samples.map((s) => s[k]));
-  return { kernels: pick('kernels'), hostUs: pick('hostUs'), realizeHostUs: pick('realizeHostUs'), insideUs: pick('insideUs'), ms: pick('ms') };
+  // The fastest replay too: on a shared machine, preemption only ever adds host time.
+  const bestUs = Math.min(...samples.map((s) => s.realizeHostUs));
+  return { kernels: pick('kernels'), hostUs: pick('hostUs'), realizeHostUs: pick('realizeHostUs'), bestUs, insideUs: pick('insideUs'), ms: pick('ms') };
 }
 
 /** The Fashion-MNIST demo's network (apps/examples' fashionNet). */
@@ -80,6 +82,7 @@ export function hostCostRows({ quick, log }) {
     note: `inside kernels ${(c.insideUs / c.kernels).toFixed(2)} us per kernel`,
     target: target.valueAtMost(2, 'us'),
   });
+  add({ name: '  the same, fastest replay (on a shared machine preemption only adds time)', ours: c.bestUs, unit: 'us' });
   add({ name: '  the same, with building the graph (op calls) counted as host time', ours: c.hostUs, unit: 'us' });
   x0.dispose();
 
@@ -104,6 +107,7 @@ export function hostCostRows({ quick, log }) {
     note: `${s.ms.toFixed(1)} ms per step, ${(s.insideUs / 1000).toFixed(1)} ms inside kernels`,
     target: target.valueAtMost(2, 'us'),
   });
+  add({ name: '  the same, fastest replay', ours: s.bestUs, unit: 'us' });
   add({ name: '  the same, with graph building and autograd counted as host time', ours: s.hostUs, unit: 'us' });
   for (const p of [...model.parameters(), ...model.buffers(), x, y]) p.dispose();
 
@@ -125,6 +129,7 @@ export function hostCostRows({ quick, log }) {
     note: `${r.ms.toFixed(1)} ms per forward, ${(r.insideUs / 1000).toFixed(1)} ms inside kernels`,
     target: target.valueAtMost(2, 'us'),
   });
+  add({ name: '  the same, fastest replay', ours: r.bestUs, unit: 'us' });
   add({ name: '  the same, with graph building counted as host time', ours: r.hostUs, unit: 'us' });
   for (const p of [...net.parameters(), ...net.buffers(), img]) p.dispose();
   return rows;

@@ -125,6 +125,56 @@ interface CachedKernel {
   readonly buffers: Storage[];
 }
 
+const NO_PARAMS = new Float64Array(0);
+
+type Launch = (c: CachedKernel, inputs: readonly Storage[], output: Storage, params: Float64Array) => void;
+
+/** One launch of a cached kernel on this graph's Vars: a class, so a step costs one object and no closures. */
+class KernelStep implements Step {
+  readonly label: string;
+  readonly inputs: Var[];
+  readonly outputs: [Var];
+  private readonly params: Float64Array;
+  private readonly empty: boolean;
+
+  constructor(
+    private readonly kernel: CachedKernel,
+    vars: readonly Var[],
+    private readonly launch: Launch,
+    private readonly counters: CompileStats,
+    private readonly timings: Map<string, { notes: readonly string[]; launches: number; ms: number }>,
+  ) {
+    const c = kernel;
+    this.label = c.label;
+    const root = vars[c.root];
+    this.outputs = [root];
+    this.empty = root.numel === 0;
+    this.inputs = new Array<Var>(c.inputs.length);
+    for (let i = 0; i < c.inputs.length; i++) this.inputs[i] = vars[c.inputs[i]];
+    this.params = NO_PARAMS;
+    if (c.params.length > 0) {
+      this.params = new Float64Array(c.params.length);
+      for (let i = 0; i < c.params.length; i++) this.params[i] = paramValue({ v: vars[c.params[i].position], field: c.params[i].field });
+    }
+  }
+
+  run(inputs: readonly Storage[], outputs: readonly Storage[]): void {
+    if (this.empty) return;
+    this.counters.launches++;
+    if (!flags.profile) {
+      this.launch(this.kernel, inputs, outputs[0], this.params);
+      return;
+    }
+    const t = performance.now();
+    this.launch(this.kernel, inputs, outputs[0], this.params);
+    const c = this.kernel;
+    const entry = this.timings.get(c.label) ?? { notes: c.notes, launches: 0, ms: 0 };
+    entry.launches++;
+    entry.ms += performance.now() - t;
+    this.timings.set(c.label, entry);
+  }
+}
+
 /** A cached plan: the graph structure it was made for (to confirm hits exactly), its kernels, its recompile-watch site. */
 interface CachedPlan {
   readonly hash: number;
@@ -134,7 +184,6 @@ interface CachedPlan {
 }
 
 const PLAN_CACHE_LIMIT = 64;
-const NO_PARAMS = new Float64Array(0);
 
 export function createCompiledBackend(device: Device): CompiledBackend {
   // Keyed by the full key text, not its hash: two kernels whose hashes collide still differ here.
@@ -245,36 +294,7 @@ export function createCompiledBackend(device: Device): CompiledBackend {
       }
       const vars = key.vars;
       counters.lastPlanKernels = plan.kernels.length;
-      const steps: Step[] = plan.kernels.map((c) => {
-        const root = vars[c.root];
-        let params = NO_PARAMS;
-        if (c.params.length > 0) {
-          params = new Float64Array(c.params.length);
-          for (let i = 0; i < c.params.length; i++) params[i] = paramValue({ v: vars[c.params[i].position], field: c.params[i].field });
-        }
-        const empty = root.numel === 0;
-        const inputs = new Array<Var>(c.inputs.length);
-        for (let i = 0; i < inputs.length; i++) inputs[i] = vars[c.inputs[i]];
-        return {
-          label: c.label,
-          inputs,
-          outputs: [root],
-          run(inputs, outputs) {
-            if (empty) return;
-            counters.launches++;
-            if (!flags.profile) {
-              launch(c, inputs, outputs[0], params);
-              return;
-            }
-            const t = performance.now();
-            launch(c, inputs, outputs[0], params);
-            const entry = timings.get(c.label) ?? { notes: c.notes, launches: 0, ms: 0 };
-            entry.launches++;
-            entry.ms += performance.now() - t;
-            timings.set(c.label, entry);
-          },
-        };
-      });
+      const steps: Step[] = plan.kernels.map((c) => new KernelStep(c, vars, launch, counters, timings));
       return { steps };
     },
   };

@@ -225,7 +225,7 @@ export function createCompiledBackend(device: Device): CompiledBackend {
   const lookup = (graph: Graph, key: PlanKey): CachedPlan | undefined => {
     const candidates = plansByHash.get(key.hash);
     if (candidates === undefined) return undefined;
-    return candidates.find((c) => matchesPlan(c.record, graph, key.position));
+    return candidates.find((c) => matchesPlan(c.record, graph, key));
   };
 
   const remember = (plan: CachedPlan): void => {
@@ -289,7 +289,7 @@ export function createCompiledBackend(device: Device): CompiledBackend {
         const sig = graphSignature(graph);
         const built = buildPlan(graph, key.position);
         watch.miss(sig, counters.kernelsCompiled - compiled);
-        plan = { hash: key.hash, record: recordPlan(graph, key.position), site: sig.site, kernels: built };
+        plan = { hash: key.hash, record: recordPlan(graph, key), site: sig.site, kernels: built };
         remember(plan);
       }
       const vars = key.vars;

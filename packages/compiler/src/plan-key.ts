@@ -13,14 +13,17 @@ export interface PlanKey {
   readonly position: ReadonlyMap<Var, number>;
   /** Vars by position. */
   readonly vars: readonly Var[];
+  /** Every node's input positions, in graph order, then the outputs' positions: compared as is by matchesPlan. */
+  readonly wiring: readonly number[];
 }
 
 /** A graph's structure, detached from its Vars (holding none, so a cached plan keeps no tensor alive). */
 export interface PlanRecord {
   readonly leaves: readonly { readonly dtype: string; readonly shape: readonly number[] }[];
-  /** Each node without its inputs, the inputs as positions. */
-  readonly nodes: readonly { readonly node: OpNode; readonly inputs: readonly number[]; readonly dtype: string; readonly shape: readonly number[] }[];
-  readonly outputs: readonly number[];
+  /** Each node without its inputs. */
+  readonly nodes: readonly { readonly node: OpNode; readonly dtype: string; readonly shape: readonly number[] }[];
+  /** PlanKey.wiring of the graph. */
+  readonly wiring: readonly number[];
 }
 
 // FNV-1a-like mixing in two 32-bit lanes, kept in a typed array (module variables would box them).
@@ -100,6 +103,7 @@ function mixAttrs(node: OpNode, inputIsLeaf: boolean): void {
 export function planKey(graph: Graph): PlanKey {
   const position = new Map<Var, number>();
   const vars: Var[] = [];
+  const wiring: number[] = [];
   h[0] = 0x811c9dc5;
   h[1] = 0xcbf29ce4;
   for (const v of graph.leaves) {
@@ -117,25 +121,30 @@ export function planKey(graph: Graph): PlanKey {
     mixString(node.op);
     const inputs = node.inputs;
     mix(inputs.length);
-    for (let i = 0; i < inputs.length; i++) mix(position.get(inputs[i]) as number);
-    mixAttrs(node, inputs.length > 0 && (position.get(inputs[0] as Var) as number) < leafCount);
+    const first = wiring.length;
+    for (let i = 0; i < inputs.length; i++) {
+      const p = position.get(inputs[i]) as number;
+      wiring.push(p);
+      mix(p);
+    }
+    mixAttrs(node, inputs.length > 0 && wiring[first] < leafCount);
     mixString(v.dtype);
     mixShape(v.shape);
   }
   mix(graph.outputs.length);
-  for (const o of graph.outputs) mix(position.get(o) as number);
-  return { hash: h[0] * 0x200000 + (h[1] & 0x1fffff), position, vars };
+  for (const o of graph.outputs) {
+    const p = position.get(o) as number;
+    wiring.push(p);
+    mix(p);
+  }
+  return { hash: h[0] * 0x200000 + (h[1] & 0x1fffff), position, vars, wiring };
 }
 
-export function recordPlan(graph: Graph, position: ReadonlyMap<Var, number>): PlanRecord {
-  const pos = (u: Var) => position.get(u) as number;
+export function recordPlan(graph: Graph, key: PlanKey): PlanRecord {
   return {
     leaves: graph.leaves.map((v) => ({ dtype: v.dtype, shape: v.shape })),
-    nodes: graph.nodes.map((v) => {
-      const node = v.node as OpNode;
-      return { node: { ...node, inputs: [] } as OpNode, inputs: node.inputs.map(pos), dtype: v.dtype, shape: v.shape };
-    }),
-    outputs: graph.outputs.map(pos),
+    nodes: graph.nodes.map((v) => ({ node: { ...(v.node as OpNode), inputs: [] } as OpNode, dtype: v.dtype, shape: v.shape })),
+    wiring: key.wiring,
   };
 }
 
@@ -187,23 +196,27 @@ function samePlanAttrs(a: OpNode, b: OpNode, inputIsLeaf: boolean): boolean {
   }
 }
 
-/** Whether `graph` (numbered by `position`, from planKey) has exactly the structure `record` holds. */
-export function matchesPlan(record: PlanRecord, graph: Graph, position: ReadonlyMap<Var, number>): boolean {
-  const { leaves, nodes, outputs } = graph;
-  if (leaves.length !== record.leaves.length || nodes.length !== record.nodes.length || outputs.length !== record.outputs.length) return false;
+/** Whether `graph` (with `key`, its planKey) has exactly the structure `record` holds. */
+export function matchesPlan(record: PlanRecord, graph: Graph, key: PlanKey): boolean {
+  const { leaves, nodes } = graph;
+  const wiring = key.wiring;
+  if (leaves.length !== record.leaves.length || nodes.length !== record.nodes.length || wiring.length !== record.wiring.length) return false;
+  for (let i = 0; i < wiring.length; i++) if (wiring[i] !== record.wiring[i]) return false;
   for (let i = 0; i < leaves.length; i++) {
     const r = record.leaves[i];
     if (leaves[i].dtype !== r.dtype || !sameShape(leaves[i].shape, r.shape)) return false;
   }
+  // An op fixes its arity, so nodes of equal ops, in order, split equal wiring arrays alike.
   const leafCount = leaves.length;
+  let w = 0;
   for (let i = 0; i < nodes.length; i++) {
     const v = nodes[i];
     const r = record.nodes[i];
     const node = v.node as OpNode;
-    if (v.dtype !== r.dtype || !sameShape(v.shape, r.shape) || node.inputs.length !== r.inputs.length) return false;
-    for (let j = 0; j < r.inputs.length; j++) if (position.get(node.inputs[j]) !== r.inputs[j]) return false;
-    if (!samePlanAttrs(r.node, node, r.inputs.length > 0 && r.inputs[0] < leafCount)) return false;
+    const arity = node.inputs.length;
+    if (v.dtype !== r.dtype || !sameShape(v.shape, r.shape) || r.node.op !== node.op) return false;
+    if (!samePlanAttrs(r.node, node, arity > 0 && wiring[w] < leafCount)) return false;
+    w += arity;
   }
-  for (let i = 0; i < outputs.length; i++) if (position.get(outputs[i]) !== record.outputs[i]) return false;
-  return true;
+  return w + graph.outputs.length === wiring.length;
 }

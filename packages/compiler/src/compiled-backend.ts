@@ -6,7 +6,7 @@ import { graphSignature } from './graph-signature.js';
 import { matchesPlan, planKey, recordPlan, type PlanKey, type PlanRecord } from './plan-key.js';
 import type { Kernel, KernelBuffer } from './ir/loop-ir.js';
 import { hash64, kernelKey } from './key.js';
-import { lowerGroup, paramValue, type ParamSource } from './lower.js';
+import { fieldValue, lowerGroup, type ParamSource } from './lower.js';
 import { partition, type PartitionOptions } from './partition.js';
 import { RecompileWatch } from './recompile-watch.js';
 import { schedule, type ScheduleOptions } from './passes/pipeline.js';
@@ -154,7 +154,7 @@ class KernelStep implements Step {
     this.params = NO_PARAMS;
     if (c.params.length > 0) {
       this.params = new Float64Array(c.params.length);
-      for (let i = 0; i < c.params.length; i++) this.params[i] = paramValue({ v: vars[c.params[i].position], field: c.params[i].field });
+      for (let i = 0; i < c.params.length; i++) this.params[i] = fieldValue(vars[c.params[i].position], c.params[i].field);
     }
   }
 

@@ -19,7 +19,14 @@ class ExactPool extends BufferPool {
   }
 }
 
+/** Native addresses of pooled buffers: a buffer never moves, and asking koffi costs microseconds. */
+const addresses = new WeakMap<ArrayBuffer, bigint>();
+
 export function nativeMemory(backend: () => Backend, sanitize = false): HostMemory {
-  const extend = (s: HostStorage & { buffer: ArrayBuffer }): NativeStorage => ({ ...s, address: koffi.address(s.array) });
+  const extend = (s: HostStorage & { buffer: ArrayBuffer }): NativeStorage => {
+    let address = addresses.get(s.buffer);
+    if (address === undefined) addresses.set(s.buffer, (address = koffi.address(s.array)));
+    return { ...s, address };
+  };
   return sanitize ? hostMemory<NativeStorage>(backend, extend, new ExactPool()) : hostMemory<NativeStorage>(backend, extend);
 }

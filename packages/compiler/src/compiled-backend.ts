@@ -1,11 +1,12 @@
 // A compiled backend: partition → lower → schedule → render → compile (cached) → run. Backend
 // packages supply a Device (memory, schedule options, a renderer and a compiler driver). Plans
-// are cached by graph signature, so a repeated training step skips planning entirely.
+// are cached by graph structure (plan-key.ts), so a repeated training step skips planning entirely.
 import { allocScratch, collectGraph, flags, freeStorage, type Backend, type Graph, type Program, type Step, type Storage, type Var } from '@metaop/core';
 import { graphSignature } from './graph-signature.js';
+import { matchesPlan, planKey, recordPlan, type PlanKey, type PlanRecord } from './plan-key.js';
 import type { Kernel, KernelBuffer } from './ir/loop-ir.js';
 import { hash64, kernelKey } from './key.js';
-import { lowerGroup, paramValue, type ParamSource } from './lower.js';
+import { fieldValue, lowerGroup, type ParamSource } from './lower.js';
 import { partition, type PartitionOptions } from './partition.js';
 import { RecompileWatch } from './recompile-watch.js';
 import { schedule, type ScheduleOptions } from './passes/pipeline.js';
@@ -110,7 +111,7 @@ export function planKernels(graph: Graph, device: Pick<Device, 'schedule' | 'par
   });
 }
 
-/** A planned kernel with Vars replaced by graph positions, reusable for any graph of the same signature. */
+/** A planned kernel with Vars replaced by graph positions, reusable for any graph of the same structure. */
 interface CachedKernel {
   readonly label: string;
   readonly notes: readonly string[];
@@ -120,6 +121,66 @@ interface CachedKernel {
   readonly inputs: readonly number[];
   readonly root: number;
   readonly params: readonly { readonly position: number; readonly field: ParamSource['field'] }[];
+  /** The buffer list handed to exe.run, refilled at each launch (a launch runs to its end before the next). */
+  readonly buffers: Storage[];
+}
+
+const NO_PARAMS = new Float64Array(0);
+
+type Launch = (c: CachedKernel, inputs: readonly Storage[], output: Storage, params: Float64Array) => void;
+
+/** One launch of a cached kernel on this graph's Vars: a class, so a step costs one object and no closures. */
+class KernelStep implements Step {
+  readonly label: string;
+  readonly inputs: Var[];
+  readonly outputs: [Var];
+  private readonly params: Float64Array;
+  private readonly empty: boolean;
+
+  constructor(
+    private readonly kernel: CachedKernel,
+    vars: readonly Var[],
+    private readonly launch: Launch,
+    private readonly counters: CompileStats,
+    private readonly timings: Map<string, { notes: readonly string[]; launches: number; ms: number }>,
+  ) {
+    const c = kernel;
+    this.label = c.label;
+    const root = vars[c.root];
+    this.outputs = [root];
+    this.empty = root.numel === 0;
+    this.inputs = new Array<Var>(c.inputs.length);
+    for (let i = 0; i < c.inputs.length; i++) this.inputs[i] = vars[c.inputs[i]];
+    this.params = NO_PARAMS;
+    if (c.params.length > 0) {
+      this.params = new Float64Array(c.params.length);
+      for (let i = 0; i < c.params.length; i++) this.params[i] = fieldValue(vars[c.params[i].position], c.params[i].field);
+    }
+  }
+
+  run(inputs: readonly Storage[], outputs: readonly Storage[]): void {
+    if (this.empty) return;
+    this.counters.launches++;
+    if (!flags.profile) {
+      this.launch(this.kernel, inputs, outputs[0], this.params);
+      return;
+    }
+    const t = performance.now();
+    this.launch(this.kernel, inputs, outputs[0], this.params);
+    const c = this.kernel;
+    const entry = this.timings.get(c.label) ?? { notes: c.notes, launches: 0, ms: 0 };
+    entry.launches++;
+    entry.ms += performance.now() - t;
+    this.timings.set(c.label, entry);
+  }
+}
+
+/** A cached plan: the graph structure it was made for (to confirm hits exactly), its kernels, its recompile-watch site. */
+interface CachedPlan {
+  readonly hash: number;
+  readonly record: PlanRecord;
+  readonly site: string;
+  readonly kernels: readonly CachedKernel[];
 }
 
 const PLAN_CACHE_LIMIT = 64;
@@ -127,7 +188,9 @@ const PLAN_CACHE_LIMIT = 64;
 export function createCompiledBackend(device: Device): CompiledBackend {
   // Keyed by the full key text, not its hash: two kernels whose hashes collide still differ here.
   const kernels = new Map<string, Executable>();
-  const plans = new Map<string, CachedKernel[]>();
+  // Plans by structural hash (candidates), and all of them from least to most recently used.
+  const plansByHash = new Map<number, CachedPlan[]>();
+  const planOrder = new Set<CachedPlan>();
   const timings = new Map<string, { notes: readonly string[]; launches: number; ms: number }>();
   const counters: CompileStats = { kernelsCompiled: 0, cacheHits: 0, planHits: 0, launches: 0, lastPlanKernels: 0 };
   const watch = new RecompileWatch();
@@ -154,7 +217,47 @@ export function createCompiledBackend(device: Device): CompiledBackend {
       inputs: p.inputs.map(pos),
       root: pos(p.root),
       params: p.paramSources.map((s) => ({ position: pos(s.v), field: s.field })),
+      buffers: [],
     }));
+  };
+
+  /** The cached plan `graph` has exactly the structure of, or undefined. */
+  const lookup = (graph: Graph, key: PlanKey): CachedPlan | undefined => {
+    const candidates = plansByHash.get(key.hash);
+    if (candidates === undefined) return undefined;
+    return candidates.find((c) => matchesPlan(c.record, graph, key));
+  };
+
+  const remember = (plan: CachedPlan): void => {
+    const list = plansByHash.get(plan.hash);
+    if (list) list.push(plan);
+    else plansByHash.set(plan.hash, [plan]);
+    planOrder.add(plan);
+    if (planOrder.size <= PLAN_CACHE_LIMIT) return;
+    const old = planOrder.values().next().value as CachedPlan;
+    planOrder.delete(old);
+    const rest = (plansByHash.get(old.hash) as CachedPlan[]).filter((c) => c !== old);
+    if (rest.length > 0) plansByHash.set(old.hash, rest);
+    else plansByHash.delete(old.hash);
+  };
+
+  /** Runs one kernel on its storages (inputs then output), with workspaces when it needs them. */
+  const launch = (c: CachedKernel, inputs: readonly Storage[], output: Storage, params: Float64Array): void => {
+    const buffers = c.buffers;
+    buffers.length = 0;
+    for (let i = 0; i < inputs.length; i++) buffers.push(inputs[i]);
+    buffers.push(output);
+    if (c.scratch.length === 0) {
+      c.exe.run(buffers, params);
+      return;
+    }
+    // Through core's accounting, so memory() sees workspaces (and "never allocated" tests can).
+    const scratch = c.scratch.map((b) => allocScratch(backend, b.dtype, b.numel));
+    try {
+      c.exe.run([...buffers, ...scratch], params);
+    } finally {
+      for (const s of scratch) freeStorage(s);
+    }
   };
 
   const backend: CompiledBackend = {
@@ -173,58 +276,25 @@ export function createCompiledBackend(device: Device): CompiledBackend {
       return planKernels(collectGraph(vars), device);
     },
     plan(graph: Graph): Program {
-      const sig = graphSignature(graph);
-      let cached = plans.get(sig.key);
-      if (cached) {
+      const key = planKey(graph);
+      let plan = lookup(graph, key);
+      if (plan) {
         counters.planHits++;
-        watch.hit(sig);
-        plans.delete(sig.key);
-        plans.set(sig.key, cached);
+        watch.hit(plan);
+        planOrder.delete(plan);
+        planOrder.add(plan);
       } else {
         const compiled = counters.kernelsCompiled;
-        cached = buildPlan(graph, sig.position);
+        // Only a miss builds the signature text: the recompile watch compares plans of one site by it.
+        const sig = graphSignature(graph);
+        const built = buildPlan(graph, key.position);
         watch.miss(sig, counters.kernelsCompiled - compiled);
-        plans.set(sig.key, cached);
-        if (plans.size > PLAN_CACHE_LIMIT) plans.delete(plans.keys().next().value as string);
+        plan = { hash: key.hash, record: recordPlan(graph, key), site: sig.site, kernels: built };
+        remember(plan);
       }
-      counters.lastPlanKernels = cached.length;
-      const steps: Step[] = cached.map((c) => {
-        const root = sig.vars[c.root];
-        const params = Float64Array.from(c.params, (p) => paramValue({ v: sig.vars[p.position], field: p.field }));
-        const empty = root.numel === 0;
-        const launch = (inputs: readonly Storage[], outputs: readonly Storage[]): void => {
-          if (c.scratch.length === 0) {
-            c.exe.run([...inputs, ...outputs], params);
-            return;
-          }
-          // Through core's accounting, so memory() sees workspaces (and "never allocated" tests can).
-          const scratch = c.scratch.map((b) => allocScratch(backend, b.dtype, b.numel));
-          try {
-            c.exe.run([...inputs, ...outputs, ...scratch], params);
-          } finally {
-            for (const s of scratch) freeStorage(s);
-          }
-        };
-        return {
-          label: c.label,
-          inputs: c.inputs.map((i) => sig.vars[i]),
-          outputs: [root],
-          run(inputs, outputs) {
-            if (empty) return;
-            counters.launches++;
-            if (!flags.profile) {
-              launch(inputs, outputs);
-              return;
-            }
-            const t = performance.now();
-            launch(inputs, outputs);
-            const entry = timings.get(c.label) ?? { notes: c.notes, launches: 0, ms: 0 };
-            entry.launches++;
-            entry.ms += performance.now() - t;
-            timings.set(c.label, entry);
-          },
-        };
-      });
+      const vars = key.vars;
+      counters.lastPlanKernels = plan.kernels.length;
+      const steps: Step[] = plan.kernels.map((c) => new KernelStep(c, vars, launch, counters, timings));
       return { steps };
     },
   };

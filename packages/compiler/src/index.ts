@@ -6,6 +6,7 @@ export { rewriteStmts, rewriteExpr, substitution, visitIndices, axesIn } from '.
 export { partition, type KernelGroup, type Partition, type PartitionOptions } from './partition.js';
 export { lowerGroup, paramValue, isStructural, startsAtRunTime, type LoweredKernel, type ParamSource } from './lower.js';
 export { graphSignature, type GraphSignature, type SignatureNode } from './graph-signature.js';
+export { planKey, recordPlan, matchesPlan, type PlanKey, type PlanRecord } from './plan-key.js';
 export { RecompileWatch, RECOMPILE_LIMIT, firstChange, type Change } from './recompile-watch.js';
 export { schedule, type ScheduleOptions } from './passes/pipeline.js';
 export type { AccumulateOptions } from './passes/accumulate.js';

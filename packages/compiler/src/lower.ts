@@ -45,15 +45,20 @@ export interface LoweredKernel {
 
 /** Reads the current value of a param source. */
 export function paramValue(p: ParamSource): number {
-  if (p.field === 'numel') return p.v.numel;
-  const node = p.v.node as OpNode;
-  if (node.op === 'constant' && p.field === 'value') return node.value;
-  if (node.op === 'random') return p.field === 'seed' ? node.seed : node.offset;
-  if (node.op === 'slice' && p.field === 'start') {
+  return fieldValue(p.v, p.field);
+}
+
+/** paramValue without the ParamSource object (a replayed plan evaluates its params this way). */
+export function fieldValue(v: Var, field: ParamSource['field']): number {
+  if (field === 'numel') return v.numel;
+  const node = v.node as OpNode;
+  if (node.op === 'constant' && field === 'value') return node.value;
+  if (node.op === 'random') return field === 'seed' ? node.seed : node.offset;
+  if (node.op === 'slice' && field === 'start') {
     const strides = contiguousStrides(node.inputs[0].shape);
     return node.starts.reduce((flat, s, d) => flat + s * strides[d], 0);
   }
-  throw new Error(`compiler: Var #${p.v.id} has no param field ${p.field}`);
+  throw new Error(`compiler: Var #${v.id} has no param field ${field}`);
 }
 
 const TRUE: IndexCond = { kind: 'bool', value: true };

@@ -72,7 +72,7 @@ export class RecompileWatch {
   ) {}
 
   /** A plan came from the cache: its site is not recompiling. */
-  hit(sig: GraphSignature): void {
+  hit(sig: Pick<GraphSignature, 'site'>): void {
     const site = this.sites.get(sig.site);
     if (site) site.streak = 0;
   }

@@ -21,7 +21,8 @@ export interface PoolStats {
 
 export class BufferPool {
   private readonly free = new Map<number, ArrayBuffer[]>();
-  private readonly order: ArrayBuffer[] = [];
+  /** Every cached buffer, oldest first (a Set: taking one out of the middle is O(1)). */
+  private readonly order = new Set<ArrayBuffer>();
   readonly stats: PoolStats = { cachedBytes: 0, reused: 0, fresh: 0 };
 
   constructor(private readonly limitBytes: () => number = () => flags.poolBytes) {}
@@ -33,8 +34,7 @@ export class BufferPool {
     if (buf) {
       this.stats.reused++;
       this.stats.cachedBytes -= size;
-      const i = this.order.lastIndexOf(buf);
-      if (i >= 0) this.order.splice(i, 1);
+      this.order.delete(buf);
       return buf;
     }
     this.stats.fresh++;
@@ -47,11 +47,12 @@ export class BufferPool {
     let list = this.free.get(size);
     if (!list) this.free.set(size, (list = []));
     list.push(buf);
-    this.order.push(buf);
+    this.order.add(buf);
     this.stats.cachedBytes += size;
     // Drop the oldest cached buffers beyond the limit; the garbage collector reclaims them.
-    while (this.stats.cachedBytes > this.limitBytes() && this.order.length > 0) {
-      const old = this.order.shift() as ArrayBuffer;
+    while (this.stats.cachedBytes > this.limitBytes() && this.order.size > 0) {
+      const old = this.order.values().next().value as ArrayBuffer;
+      this.order.delete(old);
       const l = this.free.get(old.byteLength);
       const j = l ? l.indexOf(old) : -1;
       if (l && j >= 0) {
@@ -64,7 +65,7 @@ export class BufferPool {
   /** Forgets every cached buffer. */
   clear(): void {
     this.free.clear();
-    this.order.length = 0;
+    this.order.clear();
     this.stats.cachedBytes = 0;
   }
 }

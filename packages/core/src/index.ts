@@ -11,7 +11,7 @@ export { Var, isVar, expectVar, type NestedArray } from './var.js';
 export * from './backend.js';
 export { BufferPool, sizeClass, type PoolStats } from './buffer-pool.js';
 export { hostMemory, hostPool, viewOf, type HostMemory } from './host-memory.js';
-export { realize, collectGraph } from './realize.js';
+export { realize, realizeStats, collectGraph, type RealizeStats } from './realize.js';
 export { userFrame } from './anomaly.js';
 export { addIndexGuard, guardPlan, type GuardPlan, type IndexGuard } from './guards.js';
 export {

@@ -5,7 +5,7 @@ import { getBackend, type Backend, type Graph, type Storage } from './backend.js
 import { flags } from './flags.js';
 import { BackendError, DisposedError } from './errors.js';
 import { guardPlan } from './guards.js';
-import { allocStorage, attachStorage, checkAllocation, releaseStorage } from './memory.js';
+import { allocStorage, attachStorage, checkAllocation, freeStorage, releaseStorage } from './memory.js';
 import type { Var } from './var.js';
 
 /**
@@ -16,42 +16,49 @@ import type { Var } from './var.js';
 export function collectGraph(targets: readonly Var[], extend?: (nodes: readonly Var[]) => readonly Var[]): Graph {
   const nodes: Var[] = [];
   const leaves: Var[] = [];
-  const state = new Map<Var, 1 | 2>(); // 1: on the stack, 2: done
-  const stack: { v: Var; next: number }[] = [];
+  const seen = new Set<Var>();
+  // An explicit stack (graphs are deeper than the call stack allows): Vars and their next input.
+  const stack: Var[] = [];
+  const next: number[] = [];
   const visit = (root: Var) => {
-    if (state.has(root)) return;
-    const describeRoot = () => `Var #${root.id} ${root.describe()}`;
-    stack.push({ v: root, next: 0 });
-    state.set(root, 1);
+    if (seen.has(root)) return;
+    let describeRoot: (() => string) | undefined;
+    seen.add(root);
+    stack.push(root);
+    next.push(0);
     while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const v = top.v;
+      const top = stack.length - 1;
+      const v = stack[top];
       if (v.storage !== null) {
         leaves.push(v);
-        state.set(v, 2);
         stack.pop();
+        next.pop();
         continue;
       }
-      if (v.node === null) {
+      const node = v.node;
+      if (node === null) {
         throw new DisposedError(
           `Var #${v.id} ${v.describe()} has no value: it was disposed before a Var computed from it was realized; ` +
             'realize the dependent first, or keep() the input',
           'realize',
         );
       }
-      if (top.next === 0) v.assertFresh('realize', describeRoot);
-      const inputs = v.node.inputs;
-      if (top.next < inputs.length) {
-        const child = inputs[top.next++];
-        if (!state.has(child)) {
-          state.set(child, 1);
-          stack.push({ v: child, next: 0 });
+      const k = next[top];
+      if (k === 0) v.assertFresh('realize', (describeRoot ??= () => `Var #${root.id} ${root.describe()}`));
+      const inputs = node.inputs;
+      if (k < inputs.length) {
+        next[top] = k + 1;
+        const child = inputs[k];
+        if (!seen.has(child)) {
+          seen.add(child);
+          stack.push(child);
+          next.push(0);
         }
         continue;
       }
       nodes.push(v);
-      state.set(v, 2);
       stack.pop();
+      next.pop();
     }
   };
   for (const t of targets) visit(t);
@@ -71,7 +78,26 @@ function migrate(v: Var, backend: Backend): void {
   attachStorage(v, moved);
 }
 
+/** Frees a temporary's storage (attached without the GC backstop, so there is nothing to unregister). */
+function freeTemporary(v: Var): void {
+  const s = v.storage as Storage;
+  v.storage = null;
+  freeStorage(s);
+}
+
 let realizeDepth = 0;
+
+/** Calls of realize() that ran a plan, and the wall-clock milliseconds they took in all. */
+export interface RealizeStats {
+  calls: number;
+  ms: number;
+}
+const stats: RealizeStats = { calls: 0, ms: 0 };
+
+/** Totals over this process: what a benchmark divides by to get the host cost of replaying plans. */
+export function realizeStats(): RealizeStats {
+  return { ...stats };
+}
 
 /** Computes the given Vars now. Every other unrealized Var they need is computed and freed again. */
 export function realize(vars: Var | readonly Var[]): void {
@@ -81,10 +107,13 @@ export function realize(vars: Var | readonly Var[]): void {
   for (const t of targets) t.assertUsable('realize');
   if (realizeDepth > 0) throw new BackendError('realize() was called while another realize() was running', 'realize');
   realizeDepth++;
+  const t = performance.now();
   try {
     run(targets);
   } finally {
     realizeDepth--;
+    stats.calls++;
+    stats.ms += performance.now() - t;
   }
 }
 
@@ -105,13 +134,14 @@ function run(requested: Var[]): void {
   const program = backend.plan(graph);
 
   const wanted = new Set(targets);
+  const steps = program.steps;
   const lastUse = new Map<Var, number>();
-  program.steps.forEach((step, i) => {
-    for (const v of step.inputs) lastUse.set(v, i);
-  });
+  for (let i = 0; i < steps.length; i++) for (const v of steps[i].inputs) lastUse.set(v, i);
+  // Temporaries live only inside this call: freed here (or in the finally), so they skip the GC backstop.
   const temporaries = new Set<Var>();
   try {
-    program.steps.forEach((step, i) => {
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
       const inputs = step.inputs.map((v) => {
         if (v.storage === null) {
           throw new BackendError(`step '${step.label}' reads Var #${v.id} before any step wrote it (a planning bug)`, 'realize');
@@ -120,8 +150,12 @@ function run(requested: Var[]): void {
       });
       const outputs = step.outputs.map((v) => {
         if (v.storage === null) {
-          attachStorage(v, allocStorage(backend, v.dtype, v.numel, v, 'realize'));
-          if (!wanted.has(v)) temporaries.add(v);
+          const s = allocStorage(backend, v.dtype, v.numel, v, 'realize');
+          if (wanted.has(v)) attachStorage(v, s);
+          else {
+            v.storage = s;
+            temporaries.add(v);
+          }
         }
         return v.storage as Storage;
       });
@@ -129,16 +163,16 @@ function run(requested: Var[]): void {
       if (flags.checkNan) checkStep(backend, step);
       for (const v of step.inputs) {
         if (lastUse.get(v) === i && temporaries.has(v)) {
-          releaseStorage(v);
+          freeTemporary(v);
           temporaries.delete(v);
         }
       }
-    });
+    }
   } catch (e) {
     guards?.discard();
     throw e;
   } finally {
-    for (const v of temporaries) releaseStorage(v);
+    for (const v of temporaries) freeTemporary(v);
   }
   guards?.verify(requested);
   for (const t of requested) {

@@ -37,10 +37,13 @@ export class Var {
   private disposed = false;
   /** Created from data (a leaf that cannot be recomputed), as opposed to computed by an op. */
   private readonly fromData: boolean;
+  /** The element count, computed once (the shape is frozen): realize and allocation read it often. */
+  private readonly size: number;
 
   private constructor(shape: Shape, dtype: DType, node: OpNode | null) {
     this.id = nextId++;
     this.shape = Object.freeze([...shape]);
+    this.size = numel(this.shape);
     this.dtype = dtype;
     this.node = node;
     this.fromData = node === null;
@@ -93,7 +96,7 @@ export class Var {
     return this.shape.length;
   }
   get numel(): number {
-    return numel(this.shape);
+    return this.size;
   }
   get isRealized(): boolean {
     return this.storage !== null;

@@ -6,6 +6,7 @@ import * as S from './derived/shape.js';
 import * as L from './derived/slicing.js';
 import * as I from './derived/indexing.js';
 import * as Act from './derived/activation.js';
+import * as Mask from './derived/masking.js';
 import { matmul } from './derived/linalg.js';
 import { cast } from './meta/elementwise.js';
 import { broadcast, permute, reshape } from './meta/reindex.js';
@@ -91,6 +92,9 @@ declare module '@metaop/core' {
     elu(alpha?: number): Var;
     softplus(beta?: number, threshold?: number): Var;
     dropout(p?: number, options?: DropoutOptions): Var;
+    tril(diagonal?: number): Var;
+    triu(diagonal?: number): Var;
+    maskedFill(mask: Var, value: number | boolean): Var;
   }
 }
 
@@ -172,6 +176,9 @@ const methods: Record<string, Method> = {
   elu(alpha?: number) { return Act.elu(this, alpha); },
   softplus(beta?: number, threshold?: number) { return Act.softplus(this, beta, threshold); },
   dropout(p?: number, options?: DropoutOptions) { return Act.dropout(this, p, options); },
+  tril(diagonal?: number) { return Mask.tril(this, diagonal); },
+  triu(diagonal?: number) { return Mask.triu(this, diagonal); },
+  maskedFill(mask: Var, value: number | boolean) { return Mask.maskedFill(this, mask, value); },
 };
 
 for (const [name, fn] of Object.entries(methods)) {

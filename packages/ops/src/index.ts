@@ -42,6 +42,8 @@ export * from './derived/conv.js';
 export * from './derived/pool.js';
 export * from './derived/activation.js';
 export * from './derived/loss.js';
+export * from './derived/masking.js';
+export * from './derived/attention.js';
 export type { VarLike } from './derived/operands.js';
 
 export { evaluateNode, type OracleInput } from './oracle/evaluate.js';

@@ -30,6 +30,7 @@ const calls: [op: string, accepted: string[], call: () => unknown][] = [
   ['var', ['correction', 'keepdim'], () => logits().var(1, bogus)],
   ['rand', ['dtype', 'seed'], () => M.rand([2], bogus)],
   ['randn', ['dtype', 'seed'], () => M.randn([2], bogus)],
+  ['scaledDotProductAttention', ['attnMask', 'dropoutP', 'isCausal', 'scale', 'seed'], () => M.scaledDotProductAttention(logits(), logits(), logits(), bogus)],
   ['random', ['dist', 'seed', 'offset'], () => M.random([2], { seed: 1, offset: 0, ...bogus })],
 ];
 

@@ -15,6 +15,7 @@ import { indexingCases } from './cases/indexing.js';
 import { jittorCases } from './cases/jittor.js';
 import { linalgConvCases } from './cases/linalg-conv.js';
 import { lossCases } from './cases/loss.js';
+import { maskingAttentionCases } from './cases/masking-attention.js';
 import { metaElementwiseCases } from './cases/meta-elementwise.js';
 import { metaReduceCases } from './cases/meta-reduce.js';
 import { metaReindexCases } from './cases/meta-reindex.js';
@@ -53,6 +54,7 @@ export const opCases: readonly OpCase[] = Object.freeze([
   ...guardCases,
   ...jittorCases,
   ...nonFiniteCases,
+  ...maskingAttentionCases,
 ]);
 
 /** The case called `name`; throws when there is none. */

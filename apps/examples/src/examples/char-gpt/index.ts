@@ -126,14 +126,16 @@ export const charGpt: Example = {
     let startStep = 0;
     if (args.flag('resume')) {
       if (!existsSync(checkpointPath)) throw new ExampleError(`--resume: no checkpoint at ${checkpointPath}; run without --resume first (or pass the --out of that run)`);
-      const restored = nn.loadCheckpoint(checkpointPath, { model, optimizer });
-      const meta = restored.metadata as { history?: nn.JsonValue; identity?: typeof identity } | null;
+      // The settings are checked from the header first, so a mismatch is named, not a tensor shape.
+      const info = nn.readCheckpointInfo(checkpointPath);
+      const meta = info.metadata as { history?: nn.JsonValue; identity?: typeof identity } | null;
       const saved = gptHistoryFromJson(meta?.history);
       if (!saved || !meta?.identity) throw new ExampleError(`${checkpointPath} was not written by char-gpt (no training history in it)`);
       const differs = (Object.keys(identity) as (keyof typeof identity)[]).filter((k) => meta.identity?.[k] !== identity[k]);
       if (differs.length > 0) {
         throw new ExampleError(`${checkpointPath} is from a run with different ${differs.join(', ')} (${differs.map((k) => `${String(meta.identity?.[k]).slice(0, 40)} there, ${String(identity[k]).slice(0, 40)} now`).join('; ')}); resume with the same settings and text`);
       }
+      const restored = nn.loadCheckpoint(checkpointPath, { model, optimizer });
       history = saved;
       startStep = restored.step;
       io.print(`resuming from ${checkpointPath}: step ${startStep}, ${history.evaluations.length} evaluations so far`);
@@ -199,6 +201,7 @@ export const charGpt: Example = {
       sample: last ? last.sample : null,
       tokensPerSecond: Number(outcome.tokensPerSecond.toFixed(1)),
       msPerStep: msPerStep === null ? null : Number(msPerStep.toFixed(2)),
+      medianStepMs: outcome.medianStepMs === null ? null : Number(outcome.medianStepMs.toFixed(2)),
       seconds: Number(seconds.toFixed(2)),
       checkpoint: checkpointPath,
       report: reportPath,

@@ -49,6 +49,8 @@ export interface GptOutcome {
   interrupted: boolean;
   /** Training tokens per second of this session's steps. */
   tokensPerSecond: number;
+  /** Median time of this session's steps after its first two (which compile or load kernels), or null. */
+  medianStepMs: number | null;
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -96,6 +98,7 @@ export async function runGptTraining(run: GptTrainingRun): Promise<GptOutcome> {
   };
   const tokensPerStep = r.batchSize * r.blockSize;
   let sessionSeconds = 0;
+  const stepMs: number[] = [];
   let sessionSteps = 0;
   try {
     model.train();
@@ -115,6 +118,7 @@ export async function runGptTraining(run: GptTrainingRun): Promise<GptOutcome> {
       for (const v of [x, y, loss]) v.dispose();
       const seconds = (performance.now() - started) / 1000;
       sessionSeconds += seconds;
+      stepMs.push(seconds * 1000);
       sessionSteps++;
       history.trainSeconds += seconds;
       history.losses.push(value);
@@ -138,7 +142,13 @@ export async function runGptTraining(run: GptTrainingRun): Promise<GptOutcome> {
       }
     }
     bar.close();
-    return { steps: step, interrupted: interrupted && step < r.steps, tokensPerSecond: sessionSeconds > 0 ? (sessionSteps * tokensPerStep) / sessionSeconds : 0 };
+    const steady = stepMs.slice(2).sort((a, b) => a - b);
+    return {
+      steps: step,
+      interrupted: interrupted && step < r.steps,
+      tokensPerSecond: sessionSeconds > 0 ? (sessionSteps * tokensPerStep) / sessionSeconds : 0,
+      medianStepMs: steady.length > 0 ? steady[Math.floor(steady.length / 2)] : null,
+    };
   } finally {
     process.off('SIGINT', onSigint);
   }

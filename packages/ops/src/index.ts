@@ -44,6 +44,12 @@ export * from './derived/activation.js';
 export * from './derived/loss.js';
 export * from './derived/masking.js';
 export * from './derived/attention.js';
+export * from './derived/norm.js';
+export * from './derived/scan.js';
+export * from './derived/sort.js';
+export * from './derived/einsum.js';
+export * from './derived/interpolate.js';
+export * from './derived/multinomial.js';
 export type { VarLike } from './derived/operands.js';
 
 export { evaluateNode, type OracleInput } from './oracle/evaluate.js';

@@ -31,6 +31,13 @@ const calls: [op: string, accepted: string[], call: () => unknown][] = [
   ['rand', ['dtype', 'seed'], () => M.rand([2], bogus)],
   ['randn', ['dtype', 'seed'], () => M.randn([2], bogus)],
   ['scaledDotProductAttention', ['attnMask', 'dropoutP', 'isCausal', 'scale', 'seed'], () => M.scaledDotProductAttention(logits(), logits(), logits(), bogus)],
+  ['sort', ['descending', 'stable'], () => M.sort(logits(), -1, bogus)],
+  ['argsort', ['descending', 'stable'], () => M.argsort(logits(), -1, bogus)],
+  ['topk', ['largest', 'sorted'], () => M.topk(logits(), 2, -1, bogus)],
+  ['batchNorm', ['weight', 'bias', 'training', 'eps'], () => M.batchNorm(logits(), null, null, bogus)],
+  ['binaryCrossEntropy', ['reduction', 'weight'], () => M.binaryCrossEntropy(M.rand([3, 4]), M.rand([3, 4]), bogus)],
+  ['interpolate', ['size', 'scaleFactor', 'mode', 'alignCorners'], () => M.interpolate(x4(), bogus)],
+  ['multinomial', ['replacement', 'seed'], () => M.multinomial(M.rand([4]), 2, bogus)],
   ['random', ['dist', 'seed', 'offset'], () => M.random([2], { seed: 1, offset: 0, ...bogus })],
 ];
 

@@ -2,7 +2,7 @@
 import { checkOptions, type OptionKeys, ArgumentError, DTypeError, expectVar, formatShape, isFloat, ShapeError, type Var } from '@metaop/core';
 import { cast } from '../meta/elementwise.js';
 import { broadcast, gather, reshape } from '../meta/reindex.js';
-import { abs, add, div, exp, log, mul, ne, neg, sub, where, minimum } from './arithmetic.js';
+import { abs, add, div, exp, log, maximum, mul, ne, neg, sub, where, minimum } from './arithmetic.js';
 import { guardIndex } from './index-guard.js';
 import { logSoftmax, mean, sum } from './reduction.js';
 import { permute } from '../meta/reindex.js';
@@ -185,4 +185,38 @@ export function smoothL1Loss(input: Var, target: Var, beta = 1, reduction: Reduc
   const quad = div(mul(mul(minimum(d, beta), minimum(d, beta)), 0.5), beta);
   const loss = beta === 0 ? d : where(ne(minimum(d, beta), d), sub(d, beta / 2), quad);
   return reduceLoss(loss, reduction, 'smoothL1Loss');
+}
+
+export interface BinaryCrossEntropyOptions {
+  reduction?: Reduction;
+  /** Rescales each element's loss (broadcast against the input). */
+  weight?: Var;
+}
+const binaryCrossEntropyKeys: OptionKeys<BinaryCrossEntropyOptions> = { reduction: true, weight: true };
+
+/**
+ * Binary cross entropy on probabilities (torch.nn.functional.binary_cross_entropy):
+ * -(y·log p + (1 - y)·log(1 - p)), each log clamped at -100 as torch does so p = 0 or 1 stays
+ * finite. Inputs outside [0, 1] give NaN (torch raises on the values; a lazy graph cannot).
+ */
+export function binaryCrossEntropy(input: Var, target: Var, options: BinaryCrossEntropyOptions = {}): Var {
+  const op = 'binaryCrossEntropy';
+  checkOptions(options, binaryCrossEntropyKeys, op);
+  expectVar(input, op);
+  expectVar(target, op, 'target');
+  if (!isFloat(input.dtype) || !isFloat(target.dtype)) {
+    throw new DTypeError(`input and target must be float probabilities, got ${input.describe()} and ${target.describe()}`, op);
+  }
+  if (target.ndim !== input.ndim || target.shape.some((d, i) => d !== input.shape[i])) {
+    throw new ShapeError(`target ${formatShape(target.shape)} must match input ${formatShape(input.shape)}`, op);
+  }
+  const { reduction = 'mean', weight } = options;
+  const logP = maximum(log(input), -100);
+  const log1mP = maximum(log(sub(1, input)), -100);
+  let loss = neg(add(mul(target, logP), mul(sub(1, target), log1mP)));
+  if (weight) {
+    expectVar(weight, op, 'weight');
+    loss = mul(loss, weight);
+  }
+  return reduceLoss(loss, reduction, op);
 }

@@ -16,6 +16,12 @@ import { jittorCases } from './cases/jittor.js';
 import { linalgConvCases } from './cases/linalg-conv.js';
 import { lossCases } from './cases/loss.js';
 import { maskingAttentionCases } from './cases/masking-attention.js';
+import { normCases } from './cases/norm.js';
+import { scanCases } from './cases/scan.js';
+import { sortCases } from './cases/sort.js';
+import { einsumCases } from './cases/einsum.js';
+import { interpolateCases } from './cases/interpolate.js';
+import { multinomialCases } from './cases/multinomial.js';
 import { metaElementwiseCases } from './cases/meta-elementwise.js';
 import { metaReduceCases } from './cases/meta-reduce.js';
 import { metaReindexCases } from './cases/meta-reindex.js';
@@ -55,6 +61,12 @@ export const opCases: readonly OpCase[] = Object.freeze([
   ...jittorCases,
   ...nonFiniteCases,
   ...maskingAttentionCases,
+  ...normCases,
+  ...scanCases,
+  ...sortCases,
+  ...einsumCases,
+  ...interpolateCases,
+  ...multinomialCases,
 ]);
 
 /** The case called `name`; throws when there is none. */

@@ -86,4 +86,17 @@ export const lossCases: OpCase[] = [
   { name: 'smoothL1Loss/mean', covers: ['smoothL1Loss'], inputs: [F([3, 4]), F([3, 4])], build: (a, b) => M.smoothL1Loss(a, b) },
   { name: 'smoothL1Loss/beta-none', covers: ['smoothL1Loss'], inputs: [F([2, 4]), F([2, 4])], build: (a, b) => M.smoothL1Loss(a, b, 0.5, 'none') },
   { name: 'smoothL1Loss/beta0-sum', covers: ['smoothL1Loss'], inputs: [F([6]), F([6])], build: (a, b) => M.smoothL1Loss(a, b, 0, 'sum') },
+  { name: 'binaryCrossEntropy/mean', covers: ['binaryCrossEntropy'], inputs: [F([3, 4], { min: 0.05, max: 0.95 }), C([3, 4], { min: 0, max: 1 })], build: (p, y) => M.binaryCrossEntropy(p, y) },
+  {
+    name: 'binaryCrossEntropy/weight-sum',
+    covers: ['binaryCrossEntropy'],
+    inputs: [F([2, 3], { min: 0.05, max: 0.95 }), C([2, 3], { min: 0, max: 1 }), C([3], { min: 0.5, max: 2 })],
+    build: (p, y, w) => M.binaryCrossEntropy(p, y, { weight: w, reduction: 'sum' }),
+  },
+  {
+    name: 'binaryCrossEntropy/clamped-log-none',
+    covers: ['binaryCrossEntropy'],
+    inputs: [{ shape: [4], values: [0, 1, 0.3, 1], noGrad: true }, { shape: [4], values: [1, 0, 0.5, 1], noGrad: true }, F([4], { min: 0.1, max: 0.9 })],
+    build: (p, y, q) => M.add(M.binaryCrossEntropy(p, y, { reduction: 'none' }), M.binaryCrossEntropy(q, y, { reduction: 'none' })),
+  },
 ];

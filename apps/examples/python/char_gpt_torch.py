@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The char-gpt example's network and recipe in PyTorch, for a side-by-side step-time comparison.
 
-Same text (Debian's fortunes without ascii-art, files sorted by name, read as Latin-1, joined with
+Same text (Debian's fortunes without ascii-art, files sorted by name, read as UTF-8, joined with
 newlines), same vocabulary (the characters in code order), the same 90/10 split and the same batch
 offsets (the example's SplitMix-style generator, re-implemented below), the same GPT (pre-norm
 blocks, causal self-attention, 4x GELU MLP, final LayerNorm, linear head without bias, GPT-2
@@ -57,7 +57,7 @@ def load_text(path):
     texts = []
     for f in files:
         with open(f, "rb") as fh:
-            texts.append(fh.read().decode("latin-1").replace("\r\n", "\n").replace("\r", "\n"))
+            texts.append(fh.read().decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n"))
     return "\n".join(texts)
 
 

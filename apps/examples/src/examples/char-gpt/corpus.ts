@@ -28,7 +28,7 @@ function textFiles(dir: string, skip: readonly string[] = []): string[] {
 
 function readAll(paths: readonly string[]): string {
   // Windows line ends and stray carriage returns would only grow the vocabulary.
-  return paths.map((p) => readFileSync(p, 'latin1').replace(/\r\n?/g, '\n')).join('\n');
+  return paths.map((p) => readFileSync(p, 'utf8').replace(/\r\n?/g, '\n')).join('\n');
 }
 
 /**

@@ -36,7 +36,7 @@ export function generate(model: Gpt, prompt: readonly number[], options: SampleO
           const scaled = M.div(last, options.temperature);
           // Keep the k largest logits: everything below the k-th goes to -Infinity.
           const kept = k < vocabSize ? M.where(M.lt(scaled, M.narrow(M.topk(scaled, k, -1)[0], 1, k - 1, 1)), -Infinity, scaled) : scaled;
-          return M.multinomial(M.softmax(kept, -1), 1, { seed: options.seed * 1000003 + i });
+          return M.multinomial(M.softmax(kept, -1), 1, { replacement: true, seed: options.seed * 1000003 + i });
         });
         ids.push(next.item());
         next.dispose();

@@ -23,6 +23,12 @@ const requirements = [
     present: () => existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz'),
   },
   {
+    pkg: ['fortunes'],
+    why: 'English text (/usr/share/games/fortunes) that the char-gpt example trains on',
+    for: ['test', 'demo'],
+    present: () => existsSync('/usr/share/games/fortunes/fortunes'),
+  },
+  {
     pkg: ['chromium'],
     why: 'headless browser test of the js backend',
     for: ['test'],

@@ -5,12 +5,13 @@ import { commonOptions, helpText, parseOptions, UsageError } from './cli/args.js
 import { ExampleError, type Example, type ExampleIO } from './cli/example.js';
 import { benchModels } from './examples/bench-models/index.js';
 import { benchTrain } from './examples/bench-train/index.js';
+import { charGpt } from './examples/char-gpt/index.js';
 import { classify } from './examples/classify/index.js';
 import { customOp } from './examples/custom-op/index.js';
 import { explainExample } from './examples/explain/index.js';
 import { fashionMnist } from './examples/fashion-mnist/index.js';
 
-const examples: readonly Example[] = [fashionMnist, classify, benchModels, benchTrain, customOp, explainExample];
+const examples: readonly Example[] = [fashionMnist, charGpt, classify, benchModels, benchTrain, customOp, explainExample];
 
 function overview(): string {
   const width = Math.max(...examples.map((e) => e.name.length)) + 2;

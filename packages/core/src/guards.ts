@@ -17,9 +17,11 @@ export interface IndexGuard {
   readonly size: number;
   /** A value that is skipped rather than checked (a loss's ignoreIndex). */
   readonly ignoreIndex?: number;
-  /** 0-d int32 Vars: the largest and smallest checked value (ignored ones excluded). */
-  readonly max: Var;
-  readonly min: Var;
+  /**
+   * Builds a fresh int32 [2] Var: the largest checked value and -1 minus the smallest (ignored ones
+   * excluded), so one reduction computes both and a plan's checks cost one small kernel per guard.
+   */
+  readonly extremes: () => Var;
   /** Describes the values in messages: 'index' or 'target'. */
   readonly noun: string;
 }
@@ -49,13 +51,15 @@ export function guardPlan(nodes: readonly Var[]): GuardPlan | null {
   return found === null ? null : new GuardPlan(found);
 }
 
-/** The checks of one plan, stacked into one small int32 Var so they are read back in one read. */
+/** The checks of one plan in one small int32 Var, so they are read back in one read. */
 export class GuardPlan {
-  /** [max0, min0, max1, min1, ...]: an extra target of the plan. */
+  /** [max0, -1 - min0, max1, -1 - min1, ...]: an extra target of the plan. */
   readonly flag: Var;
 
   constructor(private readonly guards: readonly IndexGuard[]) {
-    this.flag = noGrad(() => stack(guards.flatMap((g) => [g.max, g.min])));
+    // Built afresh for every plan: the flag is freed after its read, and the index may be
+    // read again by a later plan.
+    this.flag = noGrad(() => (guards.length === 1 ? guards[0].extremes() : stack(guards.map((g) => g.extremes()))));
   }
 
   /**
@@ -67,7 +71,7 @@ export class GuardPlan {
     const values = s.backend.readSync(s);
     this.flag.dispose();
     this.guards.forEach((g, k) => {
-      const [max, min] = [values[2 * k], values[2 * k + 1]];
+      const [max, min] = [values[2 * k], -1 - values[2 * k + 1]];
       const bad = max >= g.size ? max : min < 0 ? min : null;
       if (bad === null) return;
       for (const v of outputs) releaseStorage(v);
@@ -93,13 +97,12 @@ export class GuardPlan {
   }
 }
 
-/** Concatenates 0-d int32 Vars into one 1-D Var: each padded to its slot, then summed (one fused kernel). */
-function stack(scalars: readonly Var[]): Var {
-  const n = scalars.length;
+/** Concatenates int32 [2] Vars into one 1-D Var: each padded to its slot, then summed (one fused kernel). */
+function stack(pairs: readonly Var[]): Var {
+  const n = 2 * pairs.length;
   const slot = (s: Var, k: number): Var => {
-    const one = Var.fromNode({ op: 'reshape', inputs: [s] }, [1], 'int32');
-    const node: OpNode = { op: 'pad', before: [k], after: [n - 1 - k], value: 0, inputs: [one] };
+    const node: OpNode = { op: 'pad', before: [2 * k], after: [n - 2 - 2 * k], value: 0, inputs: [s] };
     return Var.fromNode(node, [n], 'int32');
   };
-  return scalars.map(slot).reduce((acc, v) => Var.fromNode({ op: 'binary', fn: 'add', inputs: [acc, v] }, [n], 'int32'));
+  return pairs.map(slot).reduce((acc, v) => Var.fromNode({ op: 'binary', fn: 'add', inputs: [acc, v] }, [n], 'int32'));
 }

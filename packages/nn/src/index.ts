@@ -72,7 +72,7 @@ export {
   type LoadSafetensorsOptions,
 } from './io/safetensors.js';
 export { SafetensorsError, safetensorsDtypes, type SafetensorsDType, type SafetensorsHeader, type TensorInfo } from './io/safetensors-format.js';
-export { saveCheckpoint, loadCheckpoint, type SaveCheckpointOptions, type LoadCheckpointOptions, type RestoredCheckpoint, type CheckpointParts, type JsonValue } from './io/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, readCheckpointInfo, type SaveCheckpointOptions, type LoadCheckpointOptions, type RestoredCheckpoint, type CheckpointParts, type JsonValue } from './io/checkpoint.js';
 
 export { DataLoader, type BatchSource, type DataLoaderOptions } from './data/data-loader.js';
 export { ImageDataset, type ImageBatch, type Normalization } from './data/image-dataset.js';

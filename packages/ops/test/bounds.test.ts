@@ -109,6 +109,23 @@ for (const backend of backends) {
         expect(M.crossEntropy(logits, int([-100, -100, -100, -100])).item()).toBeNaN();
       }));
 
+    it('reports the int32 extremes exactly, passes empty indices, and checks several guards in one plan', () =>
+      on(() => {
+        const x = M.tensor([[1, 2], [3, 4], [5, 6]]);
+        expectIndexError(() => M.indexSelect(x, 0, int([0, 2147483647])).dataSync(), 'indexSelect', 2147483647, 0, 3);
+        expectIndexError(() => M.indexSelect(x, 0, int([-2147483648, 1])).dataSync(), 'indexSelect', -2147483648, 0, 3);
+        // Too large and negative in one tensor: the too-large value is named, as before.
+        expectIndexError(() => M.indexSelect(x, 0, int([-5, 9])).dataSync(), 'indexSelect', 9, 0, 3);
+        expect(M.indexSelect(x, 0, int([])).shape).toEqual([0, 2]);
+        expect(Array.from(M.indexSelect(x, 0, int([])).dataSync())).toEqual([]);
+        // Two guarded reads in one plan: each check is named by its own op and size.
+        const two = (a: number[], b: number[]) => M.add(M.sum(M.indexSelect(x, 0, int(a))), M.sum(M.gather(x, 1, int(b, [1, b.length]))));
+        expect(two([2, 0], [1, 0]).item()).toBe(5 + 6 + 1 + 2 + 2 + 1);
+        expectIndexError(() => two([2, 0], [1, 4]).item(), 'gather', 4, 1, 2);
+        expectIndexError(() => two([3, 0], [1, 0]).item(), 'indexSelect', 3, 0, 3);
+        expectIndexError(() => two([0, 0], [-2, 0]).item(), 'gather', -2, 1, 2);
+      }));
+
     it('guards the backward graph: the gradient of gather is a scatter through the same index', () =>
       on(() => {
         const x = M.tensor([[1, 2], [3, 4]]);

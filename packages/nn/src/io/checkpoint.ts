@@ -7,7 +7,7 @@ import { randomState, setRandomState, type RandomState } from '@metaop/ops';
 import type { Module } from '../module.js';
 import type { HyperValue, Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
 import type { LRScheduler, SchedulerStateDict } from '../optim/scheduler.js';
-import { loadSafetensorsWithMetadataSync, saveSafetensorsSync } from './safetensors.js';
+import { loadSafetensorsWithMetadataSync, readSafetensorsHeader, saveSafetensorsSync } from './safetensors.js';
 import { SafetensorsError } from './safetensors-format.js';
 
 /** A JSON value, for user metadata stored with a checkpoint. */
@@ -85,14 +85,8 @@ export function saveCheckpoint(path: string, options: SaveCheckpointOptions): vo
   saveSafetensorsSync(path, tensors, { [metadataKey]: JSON.stringify(json) });
 }
 
-/**
- * Restores a checkpoint into the given model (and optimizer and scheduler, which must be of the
- * types saved). Everything is checked before the model is changed.
- */
-export function loadCheckpoint(path: string, options: LoadCheckpointOptions): RestoredCheckpoint {
-  const op = 'loadCheckpoint';
-  checkOptions(options, loadCheckpointKeys, op);
-  const { tensors, metadata } = loadSafetensorsWithMetadataSync(path);
+/** The checkpoint JSON of a header, checked; `op` names the caller in errors. */
+function checkpointJson(path: string, metadata: Readonly<Record<string, string>>, op: string): CheckpointJson {
   const raw = metadata[metadataKey];
   if (raw === undefined) throw new SafetensorsError(`${path} is a safetensors file but not a MetaOp checkpoint (no "${metadataKey}" metadata)`, op);
   let json: CheckpointJson;
@@ -102,6 +96,27 @@ export function loadCheckpoint(path: string, options: LoadCheckpointOptions): Re
     throw new SafetensorsError(`${path}: checkpoint metadata is not valid JSON (${(e as Error).message})`, op);
   }
   if (json.version !== formatVersion) throw new SafetensorsError(`${path}: checkpoint format version ${json.version} is not supported (expected ${formatVersion})`, op);
+  return json;
+}
+
+/**
+ * The step, epoch and user metadata of a checkpoint, read from its header alone (no tensor is
+ * loaded): to check that a checkpoint fits a run before building the model it restores into.
+ */
+export function readCheckpointInfo(path: string): RestoredCheckpoint {
+  const json = checkpointJson(path, readSafetensorsHeader(path).metadata, 'readCheckpointInfo');
+  return { step: json.step, epoch: json.epoch, metadata: json.metadata };
+}
+
+/**
+ * Restores a checkpoint into the given model (and optimizer and scheduler, which must be of the
+ * types saved). Everything is checked before the model is changed.
+ */
+export function loadCheckpoint(path: string, options: LoadCheckpointOptions): RestoredCheckpoint {
+  const op = 'loadCheckpoint';
+  checkOptions(options, loadCheckpointKeys, op);
+  const { tensors, metadata } = loadSafetensorsWithMetadataSync(path);
+  const json = checkpointJson(path, metadata, op);
 
   const modelDict: Record<string, Var> = {};
   for (const [k, v] of Object.entries(tensors)) if (k.startsWith('model.')) modelDict[k.slice(6)] = v;

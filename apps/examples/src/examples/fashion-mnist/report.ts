@@ -2,6 +2,7 @@
 // table per epoch and the kernel/compile statistics of the run.
 import { formatBytes, type RunStats } from '../../runtime/backend.js';
 import { confusionTable, escapeXml, htmlPage, keyValueTable } from '../../report/html.js';
+import { downsample, smooth } from '../../report/series.js';
 import { lineChart, type Series } from '../../report/svg-chart.js';
 import type { History } from './history.js';
 
@@ -10,28 +11,6 @@ export interface ReportInput {
   readonly classes: readonly string[];
   readonly stats: RunStats;
   readonly settings: readonly (readonly [string, string | number])[];
-}
-
-/** Means of buckets so a long curve keeps at most `max` points. */
-function downsample(values: readonly number[], max: number): [number, number][] {
-  const size = Math.max(1, Math.ceil(values.length / max));
-  const out: [number, number][] = [];
-  for (let i = 0; i < values.length; i += size) {
-    const chunk = values.slice(i, i + size);
-    out.push([i + chunk.length / 2, chunk.reduce((a, b) => a + b, 0) / chunk.length]);
-  }
-  return out;
-}
-
-/** Trailing moving average. */
-function smooth(values: readonly number[], window: number): number[] {
-  const out: number[] = [];
-  let acc = 0;
-  values.forEach((v, i) => {
-    acc += v - (i >= window ? values[i - window] : 0);
-    out.push(acc / Math.min(i + 1, window));
-  });
-  return out;
 }
 
 export const chartTitles = { loss: 'Training loss', accuracy: 'Test accuracy per epoch' } as const;

@@ -131,7 +131,7 @@ def learning_rate(step, peak, warmup, total):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=100)
-    ap.add_argument("--schedule-steps", type=int, default=1500, help="steps the lr schedule spans (the example's --steps)")
+    ap.add_argument("--schedule-steps", type=int, default=1000, help="steps the lr schedule spans (the example's --steps)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--block-size", type=int, default=64)

@@ -18,13 +18,13 @@ import { runGptTraining, type Recipe } from './train.js';
 
 /** Full-run defaults and --smoke's, option by option. */
 const defaults = {
-  steps: [1500, 12],
+  steps: [1000, 12],
   'batch-size': [32, 4],
   'block-size': [64, 16],
   'n-layer': [4, 1],
   'n-head': [4, 2],
   'n-embd': [128, 32],
-  'eval-every': [250, 6],
+  'eval-every': [200, 6],
   'eval-batches': [10, 2],
   'sample-length': [300, 40],
   warmup: [100, 2],
@@ -40,9 +40,9 @@ function sized(args: ParsedArgs, name: Sized, smoke: boolean): number {
 export const charGpt: Example = {
   name: 'char-gpt',
   summary: 'train a small character-level GPT on English text (Debian fortunes) and write samples, a checkpoint and an HTML report',
-  usage: 'pnpm example char-gpt [--steps 1500] [--batch-size 32] [--block-size 64] [--n-layer 4] [--n-head 4] [--n-embd 128] [--data <file|folder>] [--out <folder>] [--resume]',
+  usage: 'pnpm example char-gpt [--steps 1000] [--batch-size 32] [--block-size 64] [--n-layer 4] [--n-head 4] [--n-embd 128] [--data <file|folder>] [--out <folder>] [--resume]',
   options: [
-    { name: 'steps', type: 'number', description: 'optimizer steps in all, counting those before a --resume (default 1500; --smoke: 12)' },
+    { name: 'steps', type: 'number', description: 'optimizer steps in all, counting those before a --resume (default 1000; --smoke: 12)' },
     { name: 'batch-size', type: 'number', description: 'windows per step (default 32; --smoke: 4)' },
     { name: 'block-size', type: 'number', description: 'characters per window, the context length (default 64; --smoke: 16)' },
     { name: 'n-layer', type: 'number', description: 'Transformer blocks (default 4; --smoke: 1)' },
@@ -53,7 +53,7 @@ export const charGpt: Example = {
     { name: 'warmup', type: 'number', description: 'steps of linear warm-up before the cosine decay to lr/10 (default 100; --smoke: 2)' },
     { name: 'weight-decay', type: 'number', default: 0.1, description: 'AdamW weight decay of the weight matrices and embeddings (biases and LayerNorm scales: none)' },
     { name: 'grad-clip', type: 'number', default: 1, description: 'clip the gradients to this global norm' },
-    { name: 'eval-every', type: 'number', description: 'evaluate and sample every n steps (default 250; --smoke: 6)' },
+    { name: 'eval-every', type: 'number', description: 'evaluate and sample every n steps (default 200; --smoke: 6)' },
     { name: 'eval-batches', type: 'number', description: 'batches in each loss estimate (default 10; --smoke: 2)' },
     { name: 'sample-length', type: 'number', description: 'characters per sample (default 300; --smoke: 40)' },
     { name: 'temperature', type: 'number', default: 0.8, description: 'sampling temperature' },

@@ -4,7 +4,7 @@
 // with `__memcpy` and computed with `__bang_*` intrinsics, see vector-plan.ts) where they qualify
 // and on the scalar path (plain C reading GDRAM pointers) otherwise, plus an `extern "C"` launcher:
 // `<<<dim, Union1, queue>>>` under cncc, the emulator's task loop on a host compiler.
-import { CRenderer, cHelpers, type Accumulator, type Expr, type Kernel, type NonFiniteVariant, type Stmt } from '@metaop/compiler';
+import { CFamilyRenderer, cFamilyHelpers, type Accumulator, type Expr, type Kernel, type NonFiniteVariant, type Stmt } from '@metaop/compiler';
 import type { DType } from '@metaop/core';
 import { nramBufferBytes, taskCount, type BangTarget } from './targets.js';
 import { planLoop, planRows, type Operand, type VecOp, type VectorPlan } from './vector-plan.js';
@@ -28,13 +28,8 @@ function taskSplit(s: Stmt): boolean {
   return s.s === 'loop' && s.schedule.parallel === true && s.role !== 'reduce';
 }
 
-/** The shared scalar helpers without the C dialect's x86 vector types and OpenMP declarations. */
-const scalarHelpers = cHelpers
-  .split('\n')
-  .filter((line) => !/mo_v\d+f|vector_size|^#pragma omp/.test(line))
-  .join('\n')
-  .replace(/\n{3,}/g, '\n\n')
-  .replaceAll('static inline', '__mlu_func__');
+/** The shared C-family scalar helpers as MLU device functions. */
+const scalarHelpers = cFamilyHelpers.replaceAll('static inline', '__mlu_func__');
 
 function some(s: Stmt, test: (s: Stmt) => boolean): boolean {
   return test(s) || (s.s === 'loop' && s.body.some((b) => some(b, test)));
@@ -79,11 +74,9 @@ function phasesOf(body: readonly Stmt[]): Stmt[][] {
   return phases;
 }
 
-export class BangRenderer extends CRenderer {
+export class BangRenderer extends CFamilyRenderer {
   override readonly dialect: string;
   override readonly entry = 'metaop_kernel';
-  override openmp = false;
-  override vectorTiles = false;
   private readonly nramBytes: number;
   private readonly tasks: number;
 

@@ -8,3 +8,9 @@ try {
 } catch {
   // the BANG backend is optional in a checkout that predates it
 }
+
+try {
+  await import('@metaop/backend-cuda');
+} catch {
+  // the CUDA backend is optional in a checkout that predates it
+}

@@ -2,12 +2,12 @@
 // and run through CNRT; without it (every machine MetaOp is tested on) the same source is built by
 // the system C++ compiler against emulation/bang_emu.h and runs on the CPU: label 'bang (emulated)'.
 // Either way a kernel library exports `int k(void** bufs, const double* params)` (0 on success),
-// cached on disk by the C backend's KernelCache and called through koffi.
+// cached on disk by the shared KernelCache (@metaop/native) and called through koffi.
 import { join } from 'node:path';
-import koffi from 'koffi';
 import { BackendError, hostMemory, readEnv, registerBackend, type HostMemory, type HostStorage } from '@metaop/core';
 import { createCompiledBackend, type CompiledBackend, type Device, type Executable } from '@metaop/compiler';
-import { KernelCache, resolveCacheDir } from '@metaop/backend-c';
+import koffi from 'koffi';
+import { KernelCache, loadLibrary, resolveCacheDir } from '@metaop/native';
 import { BangRenderer } from './bang-renderer.js';
 import { cnrtMemory, type DeviceStorage } from './cnrt.js';
 import { bangTarget, taskCount, type BangTarget } from './targets.js';
@@ -27,17 +27,17 @@ export interface BangBackend extends CompiledBackend {
 type NativeKernel = (table: BigUint64Array, params: Float64Array) => number;
 type ErrorText = () => string;
 
-const libraries = new Map<string, { lib: ReturnType<typeof koffi.load>; error?: ErrorText }>();
+const errors = new Map<string, ErrorText>();
 
 function load(path: string, symbol: string, emulated: boolean): { fn: NativeKernel; error: ErrorText } {
-  let entry = libraries.get(path);
-  if (!entry) {
-    const lib = koffi.load(path);
-    const error = emulated ? (lib.func('const char *bang_emu_last_error(void)') as unknown as ErrorText) : undefined;
-    libraries.set(path, (entry = { lib, error }));
+  const lib = loadLibrary(path);
+  let error = errors.get(path);
+  if (!error) {
+    error = emulated ? (lib.func('const char *bang_emu_last_error(void)') as unknown as ErrorText) : () => 'CNRT reported an error (see the driver log)';
+    errors.set(path, error);
   }
-  const fn = entry.lib.func(`int ${symbol}(void *bufs, void *params)`) as unknown as NativeKernel;
-  return { fn, error: entry.error ?? (() => 'CNRT reported an error (see the driver log)') };
+  const fn = lib.func(`int ${symbol}(void *bufs, void *params)`) as unknown as NativeKernel;
+  return { fn, error };
 }
 
 /** Host memory with each buffer's native address taken once (the emulated kernels read it). */

@@ -4,7 +4,7 @@
 // with `__memcpy` and computed with `__bang_*` intrinsics, see vector-plan.ts) where they qualify
 // and on the scalar path (plain C reading GDRAM pointers) otherwise, plus an `extern "C"` launcher:
 // `<<<dim, Union1, queue>>>` under cncc, the emulator's task loop on a host compiler.
-import { CRenderer, cHelpers, type Accumulator, type Expr, type Kernel, type NonFiniteVariant, type Stmt } from '@metaop/compiler';
+import { CFamilyRenderer, cFamilyHelpers, launchPhases, type Accumulator, type Expr, type Kernel, type NonFiniteVariant, type Stmt } from '@metaop/compiler';
 import type { DType } from '@metaop/core';
 import { nramBufferBytes, taskCount, type BangTarget } from './targets.js';
 import { planLoop, planRows, type Operand, type VecOp, type VectorPlan } from './vector-plan.js';
@@ -28,62 +28,16 @@ function taskSplit(s: Stmt): boolean {
   return s.s === 'loop' && s.schedule.parallel === true && s.role !== 'reduce';
 }
 
-/** The shared scalar helpers without the C dialect's x86 vector types and OpenMP declarations. */
-const scalarHelpers = cHelpers
-  .split('\n')
-  .filter((line) => !/mo_v\d+f|vector_size|^#pragma omp/.test(line))
-  .join('\n')
-  .replace(/\n{3,}/g, '\n\n')
-  .replaceAll('static inline', '__mlu_func__');
+/** The shared C-family scalar helpers as MLU device functions. */
+const scalarHelpers = cFamilyHelpers.replaceAll('static inline', '__mlu_func__');
 
 function some(s: Stmt, test: (s: Stmt) => boolean): boolean {
   return test(s) || (s.s === 'loop' && s.body.some((b) => some(b, test)));
 }
 
-/** Buffers a statement reads (loads, and the targets it accumulates into) and writes. */
-function access(s: Stmt, out = { reads: new Set<number>(), writes: new Set<number>() }) {
-  const expr = (e: Expr): void => {
-    if (e.op === 'load') out.reads.add(e.buf);
-    if (e.op === 'load') e.dynamic.forEach((d) => expr(d.value));
-    if (e.op === 'cast' || e.op === 'unary') expr(e.a);
-    if (e.op === 'binary') [e.a, e.b].forEach(expr);
-    if (e.op === 'select') [e.cond, e.a, e.b].forEach(expr);
-  };
-  if (s.s === 'loop') s.body.forEach((b) => access(b, out));
-  else if (s.s === 'store' || s.s === 'scatter') {
-    out.writes.add(s.buf);
-    if (s.s === 'scatter') out.reads.add(s.buf);
-    expr(s.value);
-    if (s.s === 'scatter') s.dynamic.forEach((d) => expr(d.value));
-  } else if (s.s === 'def' || s.s === 'accUpdate') expr(s.value);
-  return out;
-}
-
-/**
- * Top-level statements split into launches. Tasks of one launch run in any order, so a statement
- * that touches a buffer an earlier statement of the launch wrote (a scatter after its output's
- * init) starts a new launch on the same queue.
- */
-function phasesOf(body: readonly Stmt[]): Stmt[][] {
-  const phases: Stmt[][] = [[]];
-  let written = new Set<number>();
-  for (const s of body) {
-    const { reads, writes } = access(s);
-    if ([...reads, ...writes].some((b) => written.has(b))) {
-      phases.push([]);
-      written = new Set();
-    }
-    phases[phases.length - 1].push(s);
-    writes.forEach((b) => written.add(b));
-  }
-  return phases;
-}
-
-export class BangRenderer extends CRenderer {
+export class BangRenderer extends CFamilyRenderer {
   override readonly dialect: string;
   override readonly entry = 'metaop_kernel';
-  override openmp = false;
-  override vectorTiles = false;
   private readonly nramBytes: number;
   private readonly tasks: number;
 
@@ -111,7 +65,7 @@ export class BangRenderer extends CRenderer {
       : [{ body: kernel.body, vectorLanes: kernel.vectorLanes }];
     const parts: string[] = [];
     for (const { body, vectorLanes, guard } of bodies) {
-      for (const phase of phasesOf(body)) {
+      for (const phase of launchPhases(body)) {
         this.phaseGuard = guard;
         parts.push(super.renderFunction({ ...kernel, body: phase, vectorLanes, nonFinite: undefined }, `${entry}_p${parts.length}`));
       }

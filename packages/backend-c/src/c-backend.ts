@@ -3,8 +3,7 @@
 import koffi from 'koffi';
 import { readEnv, registerBackend } from '@metaop/core';
 import { createCompiledBackend, CRenderer, type CompiledBackend, type Device, type Executable } from '@metaop/compiler';
-import { resolveCacheDir } from './cache-dir.js';
-import { KernelCache } from './kernel-cache.js';
+import { KernelCache, loadLibrary, resolveCacheDir } from '@metaop/native';
 import { nativeMemory, type NativeStorage } from './native-memory.js';
 import { detectToolchain, findCompiler } from './toolchain.js';
 import { requireAsanRuntime } from './sanitize.js';
@@ -25,7 +24,6 @@ export interface CBackend extends CompiledBackend {
   kernelNanoseconds(): number;
 }
 
-const libraries = new Map<string, ReturnType<typeof koffi.load>>();
 const functions = new Map<string, { fn: NativeKernel; pointer: unknown }>();
 
 /** The kernel as a koffi function, and its address (for the kernel clock's trampoline). */
@@ -33,8 +31,7 @@ function load(path: string, symbol: string): { fn: NativeKernel; pointer: unknow
   const id = `${path}#${symbol}`;
   const hit = functions.get(id);
   if (hit) return hit;
-  let lib = libraries.get(path);
-  if (!lib) libraries.set(path, (lib = loadingOpenMP(() => koffi.load(path))));
+  const lib = loadLibrary(path, (p) => loadingOpenMP(() => koffi.load(p)));
   const loaded = { fn: lib.func(`void ${symbol}(void *bufs, void *params)`) as unknown as NativeKernel, pointer: lib.symbol(symbol) as unknown };
   functions.set(id, loaded);
   return loaded;

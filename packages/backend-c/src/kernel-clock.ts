@@ -2,7 +2,7 @@
 // reads CLOCK_MONOTONIC just before and after calling the kernel, so the koffi call and everything
 // around it count as host time. Off by default; off costs one branch per launch.
 import koffi from 'koffi';
-import type { KernelCache } from './kernel-cache.js';
+import type { KernelCache } from '@metaop/native';
 
 type Trampoline = (kernel: unknown, table: BigUint64Array, params: Float64Array, total: BigUint64Array) => void;
 

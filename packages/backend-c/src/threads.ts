@@ -6,7 +6,7 @@ import koffi from 'koffi';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { readEnv } from '@metaop/core';
-import type { KernelCache } from './kernel-cache.js';
+import type { KernelCache } from '@metaop/native';
 
 /** A positive integer from an environment variable (the first of a list such as OMP_NUM_THREADS=4,2), or undefined. */
 function positive(name: string, strict: boolean): number | undefined {

@@ -3,67 +3,31 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { atomicWrite } from './durable-write.js';
 import { SANITIZE_FLAGS, sanitizeMode } from './sanitize.js';
-import { cpus, tmpdir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readEnv } from '@metaop/core';
+import { atomicWrite, cpuModel, DEFAULT_LINK, findOnPath, type NativeToolchain } from '@metaop/native';
 
-export interface Toolchain {
-  /** The compiler command (absolute path). */
-  readonly cc: string;
-  /** First line of `cc --version`. */
-  readonly version: string;
-  readonly flags: readonly string[];
+export interface Toolchain extends NativeToolchain {
   readonly openmp: boolean;
   /** The linker accepts -z nodelete (kernel libraries then stay mapped until exit). */
   readonly nodelete: boolean;
-  /** CPU model, architecture and ISA features (cpuModel()): part of every cache key. */
-  readonly cpu: string;
   /** The flags target AVX-512 (__AVX512F__ defined): register tiles can be 16 floats wide. */
   readonly avx512: boolean;
   /** Sanitizer mode (METAOP_SANITIZE=1): ASan + UBSan flags, no OpenMP. */
   readonly sanitize?: boolean;
 }
 
-function onPath(cmd: string): string | undefined {
-  if (isAbsolute(cmd)) return existsSync(cmd) ? cmd : undefined;
-  for (const dir of (readEnv('PATH') ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, cmd);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
-}
-
 /** The compiler to use, or undefined when none is found. Cheap: no process is started. */
 export function findCompiler(): string | undefined {
   const cc = readEnv('CC');
-  if (cc) return onPath(cc.trim().split(/\s+/)[0]);
+  if (cc) return findOnPath(cc.trim().split(/\s+/)[0]);
   for (const c of ['cc', 'gcc', 'clang']) {
-    const p = onPath(c);
+    const p = findOnPath(c);
     if (p) return p;
   }
   return undefined;
-}
-
-/** The instruction-set extensions the kernel reports (Linux), so two CPUs sold under one name differ. */
-function isaFeatures(): string {
-  try {
-    const line = /^(?:flags|Features)\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1];
-    return line ? createHash('sha256').update(line.trim()).digest('hex').slice(0, 16) : '';
-  } catch {
-    return '';
-  }
-}
-
-/**
- * CPU model, architecture and instruction-set features: part of every cache key because of
- * -march=native. METAOP_CPU_MODEL replaces the detected model (tests use it to act as another CPU).
- */
-export function cpuModel(): string {
-  const model = readEnv('METAOP_CPU_MODEL') ?? `${cpus()[0]?.model.trim() ?? 'unknown-cpu'} isa:${isaFeatures()}`;
-  return `${process.arch}/${model}`;
 }
 
 const PROBE = '#include <math.h>\nint probe(float* x, int n) {\n#pragma omp parallel for\n  for (int i = 0; i < n; i++) x[i] = expf(x[i]);\n  return 0;\n}\n';
@@ -79,6 +43,11 @@ function compiles(cc: string, flags: string[], dir: string): boolean {
 
 let cached: Toolchain | undefined;
 
+/** The shared-library link step: kernel libraries stay mapped until exit where the linker allows. */
+function withLink(t: Toolchain): Toolchain {
+  return { ...t, link: [...DEFAULT_LINK, ...(t.nodelete ? ['-Wl,-z,nodelete'] : [])], libs: ['-lm'], extension: 'c' };
+}
+
 /** Detects the compiler and its flags once per process (and once per compiler version on disk). */
 export function detectToolchain(cacheDir: string): Toolchain {
   if (cached) return cached;
@@ -92,7 +61,7 @@ export function detectToolchain(cacheDir: string): Toolchain {
   if (existsSync(file)) {
     try {
       const t = JSON.parse(readFileSync(file, 'utf8')) as Toolchain;
-      if (t.cc === cc && t.version === version && typeof t.nodelete === 'boolean' && typeof t.avx512 === 'boolean' && (t.sanitize ?? false) === sanitize) return (cached = t);
+      if (t.cc === cc && t.version === version && typeof t.nodelete === 'boolean' && typeof t.avx512 === 'boolean' && (t.sanitize ?? false) === sanitize) return (cached = withLink(t));
     } catch {
       // a damaged probe record is simply probed again
     }
@@ -115,7 +84,7 @@ export function detectToolchain(cacheDir: string): Toolchain {
   writeFileSync(join(dir, 'probe.c'), '#ifndef __AVX512F__\n#error no AVX-512\n#endif\nint probe(void) { return 0; }\n');
   const avx512 = compiles(cc, flags, dir);
   rmSync(dir, { recursive: true, force: true });
-  cached = { cc, version, flags, openmp, nodelete, cpu, avx512, sanitize };
+  cached = withLink({ cc, version, flags, openmp, nodelete, cpu, avx512, sanitize });
   try {
     atomicWrite(file, JSON.stringify(cached));
   } catch {

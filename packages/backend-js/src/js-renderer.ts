@@ -1,15 +1,13 @@
 // The JavaScript dialect of the shared C-like renderer: the same loop nest as C, over typed
 // arrays, with JavaScript's number semantics patched to match the oracle (int32 wrap, floor div).
 import { convertValue, isFloat, numberKey, type BinaryFn, type DType, type UnaryFn } from '@metaop/core';
-import { CRenderer, type Accumulator, type Expr, type Stmt } from '@metaop/compiler';
+import { CFamilyRenderer, type Accumulator, type Expr, type Stmt } from '@metaop/compiler';
 
 type LoopStmt = Extract<Stmt, { s: 'loop' }>;
 
-export class JsRenderer extends CRenderer {
+export class JsRenderer extends CFamilyRenderer {
   override readonly dialect = 'js';
   override readonly entry = 'kernel';
-  override openmp = false;
-  override vectorTiles = false;
 
   protected override preamble(): string[] {
     return ['"use strict";'];
@@ -156,7 +154,7 @@ export class JsRenderer extends CRenderer {
     return `(${c} !== 0 ? ${a} : ${b})`;
   }
 
-  protected override test(c: Parameters<CRenderer['cond']>[0]): string {
+  protected override test(c: Parameters<CFamilyRenderer['cond']>[0]): string {
     return `(${this.cond(c)} ? 1 : 0)`;
   }
 

@@ -11,8 +11,10 @@ export { RecompileWatch, RECOMPILE_LIMIT, firstChange, type Change } from './rec
 export { schedule, type ScheduleOptions } from './passes/pipeline.js';
 export type { AccumulateOptions } from './passes/accumulate.js';
 export { kernelKey, hash64 } from './key.js';
+export { bufferAccess, launchPhases } from './passes/launch-phases.js';
+export { CFamilyRenderer, type LoopStmt } from './render/c-family.js';
 export { CRenderer, renderC } from './render/c-renderer.js';
-export { cHelpers, cVectorTypes, elideCHelpers } from './render/c-helpers.js';
+export { cFamilyHelpers, cHelpers, cOpenmpReductions, cVectorTypes, elideCHelpers } from './render/c-helpers.js';
 export { cThreadHelpers } from './render/openmp.js';
 export {
   createCompiledBackend,

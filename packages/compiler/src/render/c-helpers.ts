@@ -1,6 +1,7 @@
 // Helper functions every C-family kernel may call: floor division, safe integer division,
-// float floor-modulo, conversions with PyTorch's wrap rules, and the Philox generator.
-export const cHelpers = String.raw`#include <stdint.h>
+// float floor-modulo, conversions with PyTorch's wrap rules, and the Philox generator
+// (cFamilyHelpers); the CPU dialect adds OpenMP's NaN-propagating max/min reductions (cHelpers).
+export const cFamilyHelpers = String.raw`#include <stdint.h>
 #include <math.h>
 #include <string.h>
 
@@ -16,11 +17,6 @@ static inline int32_t mo_f2i(double x) { return (x != x || fabs(x) >= 9.2e18) ? 
 static inline uint8_t mo_f2u8(double x) { return (uint8_t)mo_f2i(x); }
 static inline float mo_sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
 static inline double mo_sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
-
-#pragma omp declare reduction(mo_max_f : float : omp_out = (omp_in > omp_out || omp_in != omp_in) ? omp_in : omp_out) initializer(omp_priv = -INFINITY)
-#pragma omp declare reduction(mo_min_f : float : omp_out = (omp_in < omp_out || omp_in != omp_in) ? omp_in : omp_out) initializer(omp_priv = INFINITY)
-#pragma omp declare reduction(mo_max_d : double : omp_out = (omp_in > omp_out || omp_in != omp_in) ? omp_in : omp_out) initializer(omp_priv = -INFINITY)
-#pragma omp declare reduction(mo_min_d : double : omp_out = (omp_in < omp_out || omp_in != omp_in) ? omp_in : omp_out) initializer(omp_priv = INFINITY)
 
 static inline uint32_t mo_mulhi(uint32_t a, uint32_t b) { return (uint32_t)(((uint64_t)a * b) >> 32); }
 static inline void mo_philox(uint64_t counter, uint64_t seed, uint32_t out[4]) {
@@ -44,6 +40,17 @@ static inline double mo_normal(uint64_t counter, uint64_t seed) {
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 `;
+
+/** OpenMP reductions for float max/min that propagate NaN, as the CPU dialect's reduction clauses name them. */
+export const cOpenmpReductions = `#pragma omp declare reduction(mo_max_f : float : omp_out = (omp_in > omp_out || omp_in != omp_in) ? omp_in : omp_out) initializer(omp_priv = -INFINITY)
+#pragma omp declare reduction(mo_min_f : float : omp_out = (omp_in < omp_out || omp_in != omp_in) ? omp_in : omp_out) initializer(omp_priv = INFINITY)
+#pragma omp declare reduction(mo_max_d : double : omp_out = (omp_in > omp_out || omp_in != omp_in) ? omp_in : omp_out) initializer(omp_priv = -INFINITY)
+#pragma omp declare reduction(mo_min_d : double : omp_out = (omp_in < omp_out || omp_in != omp_in) ? omp_in : omp_out) initializer(omp_priv = INFINITY)
+`;
+
+/** The CPU dialect's helpers: the C-family helpers and the OpenMP reductions. */
+export const cHelpers = `${cFamilyHelpers}
+${cOpenmpReductions}`;
 
 /**
  * The GCC vector types of register tiles, one per width (8 floats: AVX2, 16: AVX-512), with an

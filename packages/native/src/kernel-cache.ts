@@ -13,7 +13,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { CompileError, notice } from '@metaop/core';
 import { runCommands } from './compile-batch.js';
 import { atomicWrite, commitFile, fsyncDir, injectedWriteFault, isStorageError, isStorageFailureOutput } from './durable-write.js';
-import type { Toolchain } from './toolchain.js';
+import { DEFAULT_LINK, type NativeToolchain } from './toolchain.js';
 
 /** Bumped when the entry format changes: older entries are rebuilt. */
 const META_FORMAT = 2;
@@ -28,7 +28,7 @@ interface Meta {
   readonly bytes: number;
 }
 
-/** A kernel to cache: the text of one C function named `symbol`, compiled after `preamble`. */
+/** A kernel to cache: the text of one function named `symbol`, compiled after `preamble`. */
 export interface CacheUnit {
   readonly key: string;
   readonly symbol: string;
@@ -63,8 +63,6 @@ type Damage = 'unreadable entry' | 'older entry format' | 'key mismatch' | 'miss
 /** The cache folder could not take a file: compile elsewhere instead of failing. */
 class StorageFailure extends Error {}
 
-/** Link flags are part of every key: they change the library. */
-const LINK = ['-shared', '-fPIC'];
 const MAX_PER_LIBRARY = 32;
 /** Temporary files older than this were left by a killed process (live ones are seconds old). */
 const STALE_TEMP_MS = 3600_000;
@@ -72,24 +70,30 @@ const STALE_TEMP_MS = 3600_000;
 export class KernelCache {
   readonly dir: string;
   readonly stats: CacheStats = { hits: 0, compiled: 0, rebuilt: 0, compilerRuns: 0, uncached: 0 };
+  /** Link flags, libraries and the source extension: part of every key (they change the library). */
   private readonly linkFlags: readonly string[];
+  private readonly libs: readonly string[];
+  private readonly extension: string;
   /** Set once the cache folder refused a write: where this process compiles from then on. */
   private uncachedDir: string | undefined;
 
   constructor(
     root: string,
-    readonly toolchain: Toolchain,
+    readonly toolchain: NativeToolchain,
   ) {
     this.dir = join(root, 'kernels');
     mkdirSync(this.dir, { recursive: true });
-    this.linkFlags = [...LINK, ...(toolchain.nodelete ? ['-Wl,-z,nodelete'] : [])];
+    this.linkFlags = toolchain.link ?? DEFAULT_LINK;
+    this.libs = toolchain.libs ?? [];
+    this.extension = toolchain.extension ?? 'c';
     this.sweepStaleTemps();
   }
 
-  /** The full key of one kernel: its code, the shared preamble, compiler, flags and CPU model. */
+  /** The full key of one kernel: its code, the shared preamble, compiler, flags, link step and CPU model. */
   keyText(code: string, preamble: string): string {
     const t = this.toolchain;
-    return `${sha256(preamble)}\0${code}\0${t.cc}\0${t.version}\0${t.flags.join(' ')}\0${this.linkFlags.join(' ')}\0${t.cpu}`;
+    const link = `${this.linkFlags.join(' ')} .${this.extension} ${this.libs.join(' ')}`;
+    return `${sha256(preamble)}\0${code}\0${t.cc}\0${t.version}\0${t.flags.join(' ')}\0${link}\0${t.cpu}`;
   }
 
   /** The file name of a kernel's entry: a hash of its full key (the entry holds the key itself). */
@@ -176,13 +180,13 @@ export class KernelCache {
     const jobs = chunks.map((chunk) => {
       const source = [preamble, ...chunk.map((u) => u.code)].join('\n');
       const id = sha256(source).slice(0, 24);
-      const sourcePath = join(dir, `lib-${id}.c`);
+      const sourcePath = join(dir, `lib-${id}.${this.extension}`);
       write(sourcePath, source);
       const output = join(dir, `lib-${id}.${process.pid}.${randomBytes(4).toString('hex')}.so.tmp`);
       return { chunk, sourcePath, output };
     });
     const results = runCommands(
-      jobs.map((j) => ({ cmd: this.toolchain.cc, args: [...this.toolchain.flags, ...this.linkFlags, '-o', j.output, j.sourcePath, '-lm'] })),
+      jobs.map((j) => ({ cmd: this.toolchain.cc, args: [...this.toolchain.flags, ...this.linkFlags, '-o', j.output, j.sourcePath, ...this.libs] })),
     );
     this.stats.compilerRuns += jobs.length;
     const removeOutputs = () => jobs.forEach((j) => rmSync(j.output, { force: true }));
@@ -191,7 +195,7 @@ export class KernelCache {
       removeOutputs();
       const r = results[refused];
       if (isStorageFailureOutput(r.output)) throw new StorageFailure(r.output.trim().split('\n').pop() ?? 'no space');
-      throw new CompileError(`the C compiler rejected generated kernels (exit code ${r.code})`, jobs[refused].sourcePath, r.output);
+      throw new CompileError(`${this.toolchain.name ?? 'the C compiler'} rejected generated kernels (exit code ${r.code})`, jobs[refused].sourcePath, r.output);
     }
     const built = new Map<string, CachedKernel>();
     try {

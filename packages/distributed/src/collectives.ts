@@ -60,6 +60,9 @@ export function allReduce(vars: readonly Var[], op: ReduceOp = 'sum'): void {
   checkVars(vars, name);
   if (!['sum', 'mean', 'max', 'min'].includes(op)) throw new ArgumentError(`op must be 'sum', 'mean', 'max' or 'min', got ${String(op)}`, name);
   for (const v of vars) {
+    if (v.dtype === 'bool' && (op === 'sum' || op === 'mean')) {
+      throw new DTypeError(`'${op}' of bool ${v.describe()} is not a bool; use 'max' (logical or) or 'min' (logical and), or cast to int32 first`, name);
+    }
     if (op === 'mean' && !isFloat(v.dtype)) {
       throw new DTypeError(`'mean' needs float Vars, got ${v.describe()}; reduce with 'sum' and divide, or cast first`, name);
     }

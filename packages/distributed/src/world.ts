@@ -34,8 +34,11 @@ export function abortJob(reason: unknown, code = 1): never {
 }
 
 function installExitHandlers(mpi: MpiShim): void {
-  process.on('exit', () => {
-    if (mpi.initialized() && !mpi.finalized()) mpi.finalize();
+  // A failing rank aborts rather than finalizes: MPI_Finalize would wait for ranks stuck in a collective.
+  process.on('exit', (code) => {
+    if (!mpi.initialized() || mpi.finalized()) return;
+    if (code !== 0) mpi.abort(code);
+    else mpi.finalize();
   });
   // With other listeners present, the program handles its own errors; otherwise end the job, not one rank.
   process.on('uncaughtException', (e) => abortJob(e));

@@ -19,8 +19,12 @@ function byDtype(vars: readonly Var[]): Map<DType, Var[]> {
   return groups;
 }
 
-/** Concatenates the Vars' values into one host buffer. */
-export function flatten(vars: readonly Var[], dtype: DType, op: string): DataArray {
+/**
+ * Concatenates the Vars' values into one host buffer; `pinned` when a non-blocking MPI call will
+ * use it (a fixed address). A single Var's host copy is used as it is otherwise.
+ */
+export function flatten(vars: readonly Var[], dtype: DType, op: string, pinned = false): DataArray {
+  if (!pinned && vars.length === 1) return readHost(vars[0], op);
   const total = vars.reduce((n, v) => n + v.numel, 0);
   const flat = pinnedArray(dtype, total);
   let at = 0;
@@ -35,7 +39,7 @@ export function flatten(vars: readonly Var[], dtype: DType, op: string): DataArr
 export function unflatten(flat: DataArray, vars: readonly Var[], op: string): void {
   let at = 0;
   for (const v of vars) {
-    writeHost(v, flat.slice(at, at + v.numel), op);
+    writeHost(v, vars.length === 1 ? flat : flat.subarray(at, at + v.numel), op);
     at += v.numel;
   }
 }

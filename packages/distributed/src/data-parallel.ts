@@ -2,7 +2,7 @@
 // broadcast from rank 0 when an optimizer is built; at each step gradients are computed bucket by
 // bucket, each bucket's MPI_Iallreduce started once its gradients are realized, and the mean
 // written back in place; every `checkEvery` steps the ranks compare structure and parameters.
-import { collectGraph, type DataArray, type Var } from '@metaop/core';
+import { collectGraph, readEnv, type DataArray, type Var } from '@metaop/core';
 import { releaseStorage } from '@metaop/core';
 import type { ParallelHooks } from '@metaop/nn';
 import { planBuckets, type Bucket } from './buckets.js';
@@ -12,11 +12,12 @@ import { check, dtypeCode, reduceOps, type MpiShim } from './mpi.js';
 import type { World } from './world.js';
 
 export interface DataParallelOptions {
-  /** Bucket size in bytes (default 25 MiB, PyTorch DDP's bucket_cap_mb). */
+  /** Bucket size in bytes (default METAOP_DP_BUCKET_MB, else 25 MiB: PyTorch DDP's bucket_cap_mb). */
   bucketBytes?: number;
   /**
    * Realize gradients bucket by bucket and start each bucket's all-reduce before computing the next
-   * (default true). False computes every gradient in one realize, then reduces the buckets.
+   * (default true; METAOP_DP_OVERLAP=0 turns it off). False computes every gradient in one realize,
+   * then reduces the buckets.
    */
   overlap?: boolean;
   /** Compare parameter checksums and graph structure across ranks every this many steps (default 100; 0 never; step 1 always). */
@@ -54,8 +55,10 @@ function frontier(bucketVars: readonly Var[], later: readonly Var[]): Var[] {
 
 export function dataParallelHooks(world: World & { mpi: MpiShim }, options: DataParallelOptions): ParallelHooks {
   const mpi = world.mpi;
-  const bucketBytes = options.bucketBytes ?? undefined;
-  const overlap = options.overlap ?? true;
+  // The environment sets the defaults, so an unchanged script can be tuned under mpirun.
+  const envMb = readEnv('METAOP_DP_BUCKET_MB');
+  const bucketBytes = options.bucketBytes ?? (envMb ? Number(envMb) * 1024 * 1024 : undefined);
+  const overlap = options.overlap ?? readEnv('METAOP_DP_OVERLAP') !== '0';
   const checkEvery = options.checkEvery ?? 100;
   let step = 0;
   return {
@@ -77,7 +80,7 @@ export function dataParallelHooks(world: World & { mpi: MpiShim }, options: Data
       const kept: Var[] = [];
       const start = (b: Bucket) => {
         const t = performance.now();
-        const flat = flatten(varsOf(b), b.dtype, 'allReduce');
+        const flat = flatten(varsOf(b), b.dtype, 'allReduce', true);
         stats.stagingMs += performance.now() - t;
         check(mpi, mpi.iallreduce(flat, flat.length, dtypeCode(b.dtype), reduceOps.sum, handle), 'MPI_Iallreduce');
         inFlight.push({ handle: handle[0], flat, bucket: b });

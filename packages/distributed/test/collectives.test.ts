@@ -1,5 +1,8 @@
 // allReduce / broadcast / barrier between two ranks on every dtype and on sizes 0, 1, 7 and
 // 100003, checked against values computed here from the fixture's formula.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, mpiMissing, mpirun } from './mpirun.js';
 
@@ -17,10 +20,12 @@ function expected(dtype: string, n: number, op: string): number[] {
 
 describe.skipIf(mpiMissing)('collectives under mpirun -np 2', () => {
   it('allReduce and broadcast agree with the expected values on both ranks', () => {
-    const r = mpirun(2, fixture('collectives.mjs'));
+    const dir = mkdtempSync(join(tmpdir(), 'metaop-collectives-'));
+    const r = mpirun(2, fixture('collectives.mjs'), { DP_OUT: dir });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.lines).toHaveLength(2);
-    for (const line of r.lines as { rank: number; worldSize: number; reduce: Record<string, number[]>; bcast: Record<string, number[][]> }[]) {
+    const lines = [0, 1].map((k) => JSON.parse(readFileSync(join(dir, `rank-${k}.json`), 'utf8')) as unknown);
+    rmSync(dir, { recursive: true, force: true });
+    for (const line of lines as { rank: number; worldSize: number; reduce: Record<string, number[]>; bcast: Record<string, number[][]> }[]) {
       expect(line.worldSize).toBe(2);
       for (const dtype of ['float32', 'float64', 'int32', 'uint8', 'bool']) {
         for (const n of [0, 1, 7, 100003]) {

@@ -23,7 +23,7 @@ describe.skipIf(mpiMissing)('data parallel training under mpirun', () => {
     expect(one.perRankBatches).toEqual([8, 8, 8, 8, 8]);
 
     // Small buckets (several per step, overlapping the backward) and the default (one bucket, no overlap).
-    for (const env of [{ DP_BUCKET_BYTES: '300' }, { DP_OVERLAP: '0' }]) {
+    for (const env of [{ DP_BUCKET_BYTES: '300' }, { DP_OVERLAP: '0' }] as Record<string, string>[]) {
       const r = train(2, env);
       expect(r.status, r.stderr).toBe(0);
       expect(r.lines, 'only rank 0 prints').toHaveLength(1);

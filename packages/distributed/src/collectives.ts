@@ -3,9 +3,9 @@
 // order is fixed: the result is the same on every rank and from run to run.
 import { ArgumentError, DTypeError, isFloat, type DataArray, type DType, type Var } from '@metaop/core';
 import { realize } from '@metaop/ops';
-import { check, dtypeCode, reduceOps } from './mpi.js';
-import { pinnedArray, readHost, writeHost } from './staging.js';
-import { currentWorld } from './world.js';
+import { check, dtypeCode, reduceOps, type MpiShim } from './mpi.js';
+import { hostArray, pinnedArray, readHost, writeHost } from './staging.js';
+import { currentWorld, type World } from './world.js';
 
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min';
 
@@ -50,6 +50,24 @@ export function divide(flat: DataArray, n: number): void {
   for (let i = 0; i < flat.length; i++) flat[i] = flat[i] / n;
 }
 
+/** Realizes the Vars, then runs `collective` on one flat host buffer per dtype and writes the result back. */
+function staged(vars: readonly Var[], world: World, op: string, collective: (mpi: MpiShim, flat: DataArray, dtype: DType) => void): void {
+  realize(vars);
+  if (world.size === 1 || !world.mpi) return;
+  for (const [dtype, group] of byDtype(vars)) {
+    if (group.every((v) => v.numel === 0)) continue;
+    // A lone Var in host memory (the CPU backends) is reduced in its own storage: no copy.
+    const host = group.length === 1 ? hostArray(group[0]) : undefined;
+    if (host) {
+      collective(world.mpi, host, dtype);
+      continue;
+    }
+    const flat = flatten(group, dtype, op);
+    collective(world.mpi, flat, dtype);
+    unflatten(flat, group, op);
+  }
+}
+
 function checkVars(vars: readonly Var[], op: string): void {
   if (!Array.isArray(vars)) throw new ArgumentError('expects an array of Vars', op);
   if (new Set(vars).size !== vars.length) throw new ArgumentError('a Var appears twice; each is reduced in place', op);
@@ -72,16 +90,10 @@ export function allReduce(vars: readonly Var[], op: ReduceOp = 'sum'): void {
     }
   }
   const world = currentWorld(name);
-  realize(vars);
-  if (world.size === 1 || !world.mpi) return;
-  const mpi = world.mpi;
-  for (const [dtype, group] of byDtype(vars)) {
-    const flat = flatten(group, dtype, name);
-    if (flat.length === 0) continue;
+  staged(vars, world, name, (mpi, flat, dtype) => {
     check(mpi, mpi.allreduce(flat, flat.length, dtypeCode(dtype), reduceOps[op === 'mean' ? 'sum' : op]), 'MPI_Allreduce');
     if (op === 'mean') divide(flat, world.size);
-    unflatten(flat, group, name);
-  }
+  });
 }
 
 /** Copies each Var's value on rank `root` to every rank, in place. */
@@ -92,15 +104,7 @@ export function broadcast(vars: readonly Var[], root = 0): void {
   if (!Number.isInteger(root) || root < 0 || root >= world.size) {
     throw new ArgumentError(`root must be a rank in 0..${world.size - 1}, got ${root}`, name);
   }
-  realize(vars);
-  if (world.size === 1 || !world.mpi) return;
-  const mpi = world.mpi;
-  for (const [dtype, group] of byDtype(vars)) {
-    const flat = flatten(group, dtype, name);
-    if (flat.length === 0) continue;
-    check(mpi, mpi.bcast(flat, flat.byteLength, root), 'MPI_Bcast');
-    unflatten(flat, group, name);
-  }
+  staged(vars, world, name, (mpi, flat) => check(mpi, mpi.bcast(flat, flat.byteLength, root), 'MPI_Bcast'));
 }
 
 /** Waits until every rank has reached this call. */

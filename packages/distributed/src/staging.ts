@@ -13,6 +13,13 @@ export function readHost(v: Var, op: string): DataArray {
   return s.backend.readSync(s);
 }
 
+/** The Var's own host array when its backend keeps storage in host memory (reference, js, c), else undefined. */
+export function hostArray(v: Var): DataArray | undefined {
+  const s = v.storage as (Storage & { array?: unknown }) | null;
+  const a = s?.array;
+  return ArrayBuffer.isView(a) && (a as DataArray).length === v.numel ? (a as DataArray) : undefined;
+}
+
 /** Writes `values` into the Var's own storage, in place (as torch.distributed collectives do). */
 export function writeHost(v: Var, values: DataArray, op: string): void {
   const s = storageOf(v, op);

@@ -3,7 +3,7 @@
 //  - all-reduce of 1..64 MB float32 buffers between 2 ranks: allReduce() on a Var (host staging
 //    included) against Open MPI's MPI_Allreduce called from C in the shim (mo_bench_allreduce);
 //  - a Fashion-MNIST epoch (first --images training images) with 1 process x 1 thread, 2 ranks x 1
-//    thread and 1 process x 2 threads, and the same 2-rank run without overlap (METAOP_DP_OVERLAP=0).
+//    thread and 1 process x 2 threads, and 2 ranks with small buckets with and without overlap.
 //
 //   node bench/distributed.mjs [--images 2048] [--only allreduce,epoch]
 // Needs Open MPI (node scripts/setup-system.mjs --for bench) and a build (pnpm run build).
@@ -75,7 +75,15 @@ if (only.includes('epoch')) {
   // Warm-ups fill the kernel cache for both per-rank batch shapes (64 alone, 32 per rank).
   run('warm-up', 0, 1);
   run('warm-up', 2, 1);
-  const rows = [run('1 process x 1 thread', 0, 1), run('2 ranks x 1 thread', 2, 1), run('2 ranks x 1 thread, no overlap', 2, 1, { METAOP_DP_OVERLAP: '0' }), run('1 process x 2 threads', 0, 2)];
+  // The demo's 120k parameters fit one 25 MB bucket (nothing to overlap); 0.1 MB buckets make ~5.
+  const small = { METAOP_DP_BUCKET_MB: '0.1' };
+  const rows = [
+    run('1 process x 1 thread', 0, 1),
+    run('2 ranks x 1 thread', 2, 1),
+    run('2 ranks x 1 thread, 0.1 MB buckets, overlap', 2, 1, { ...small, METAOP_DP_OVERLAP: '1' }),
+    run('2 ranks x 1 thread, 0.1 MB buckets, no overlap', 2, 1, small),
+    run('1 process x 2 threads', 0, 2),
+  ];
   console.log(`\nFashion-MNIST demo epoch over the first ${opts.images} training images (global batch 64, c backend)`);
   console.log('| run | epoch seconds | images/s | scaling efficiency vs 1x1 |');
   console.log('|---|---|---|---|');

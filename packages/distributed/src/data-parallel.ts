@@ -1,7 +1,8 @@
 // The hooks that make nn's optimizers data-parallel under MPI (see nn's parallel.ts): parameters
-// broadcast from rank 0 when an optimizer is built; at each step gradients are computed bucket by
-// bucket, each bucket's MPI_Iallreduce started once its gradients are realized, and the mean
-// written back in place; every `checkEvery` steps the ranks compare structure and parameters.
+// broadcast from rank 0 when an optimizer is built; at each step the gradients are packed into
+// buckets, one MPI_Iallreduce per bucket (with `overlap`, started as soon as that bucket's gradients
+// are realized, before the next bucket is computed), and the mean written back in place; every
+// `checkEvery` steps the ranks compare structure and parameters.
 import { collectGraph, readEnv, type DataArray, type Var } from '@metaop/core';
 import { releaseStorage } from '@metaop/core';
 import type { ParallelHooks } from '@metaop/nn';
@@ -16,8 +17,8 @@ export interface DataParallelOptions {
   bucketBytes?: number;
   /**
    * Realize gradients bucket by bucket and start each bucket's all-reduce before computing the next
-   * (default true; METAOP_DP_OVERLAP=0 turns it off). False computes every gradient in one realize,
-   * then reduces the buckets.
+   * (default false, METAOP_DP_OVERLAP=1 turns it on: measured slower here so far, see
+   * docs/distributed.md). False computes every gradient in one realize, then reduces the buckets.
    */
   overlap?: boolean;
   /** Compare parameter checksums and graph structure across ranks every this many steps (default 100; 0 never; step 1 always). */
@@ -58,7 +59,7 @@ export function dataParallelHooks(world: World & { mpi: MpiShim }, options: Data
   // The environment sets the defaults, so an unchanged script can be tuned under mpirun.
   const envMb = readEnv('METAOP_DP_BUCKET_MB');
   const bucketBytes = options.bucketBytes ?? (envMb ? Number(envMb) * 1024 * 1024 : undefined);
-  const overlap = options.overlap ?? readEnv('METAOP_DP_OVERLAP') !== '0';
+  const overlap = options.overlap ?? readEnv('METAOP_DP_OVERLAP') === '1';
   const checkEvery = options.checkEvery ?? 100;
   let step = 0;
   return {

@@ -35,6 +35,12 @@ const requirements = [
     present: () => existsSync('/usr/bin/chromium'),
   },
   {
+    pkg: ['openmpi-bin', 'libopenmpi-dev'],
+    why: 'Open MPI (`mpirun`, `mpicc`, libmpi) for @metaop/distributed: its multi-process tests, `mpirun -np N` data-parallel training and the all-reduce rows of `pnpm bench`',
+    for: ['test', 'demo', 'bench'],
+    present: () => existsSync('/usr/bin/mpirun') && existsSync('/usr/bin/mpicc'),
+  },
+  {
     pkg: ['libopenblas0-pthread'],
     why: 'OpenBLAS, the matmul reference in `pnpm bench`',
     for: ['bench'],

@@ -10,6 +10,8 @@ import { classify } from './examples/classify/index.js';
 import { customOp } from './examples/custom-op/index.js';
 import { explainExample } from './examples/explain/index.js';
 import { fashionMnist } from './examples/fashion-mnist/index.js';
+import { Writable } from 'node:stream';
+import { init as initDistributed } from '@metaop/distributed';
 
 const examples: readonly Example[] = [fashionMnist, charGpt, classify, benchModels, benchTrain, customOp, explainExample];
 
@@ -55,14 +57,20 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(help());
     return 0;
   }
+  // Under `mpirun -np N` every example trains data-parallel; ranks other than 0 stay quiet (no
+  // results, progress bars or JSON), errors excepted. Outside mpirun this is a world of size 1.
+  const world = initDistributed();
+  const primary = world.rank === 0;
+  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() }) as unknown as NodeJS.WriteStream;
   const io: ExampleIO = {
-    print: (line = '') => process.stdout.write(`${line}\n`),
-    note: (line) => process.stderr.write(`${line}\n`),
-    stderr: process.stderr,
+    print: (line = '') => primary && process.stdout.write(`${line}\n`),
+    note: (line) => primary && process.stderr.write(`${line}\n`),
+    stderr: primary ? process.stderr : quiet,
+    worldSize: world.worldSize,
   };
   try {
     const figures = await example.run(args, io);
-    if (args.flag('json')) process.stdout.write(`${JSON.stringify(figures)}\n`);
+    if (args.flag('json') && primary) process.stdout.write(`${JSON.stringify(figures)}\n`);
     // An example may set a non-zero exit code and still report (a failed check, an interrupted run).
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {

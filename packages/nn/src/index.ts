@@ -4,6 +4,7 @@ export { Module, type AnyModule, type RegisterBufferOptions } from './module.js'
 export { StateDictError, type StateDict, type LoadStateDictOptions, type LoadStateDictResult, type ShapeMismatch } from './state-dict.js';
 export { flushBufferUpdates } from './pending.js';
 export { Parameter } from './parameter.js';
+export { setParallelHooks, parallelHooks, isPrimaryRank, type ParallelHooks } from './parallel.js';
 export * as init from './init.js';
 
 export { Linear, Identity, Flatten, type LinearOptions } from './layers/linear.js';

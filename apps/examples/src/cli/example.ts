@@ -22,6 +22,8 @@ export interface ExampleIO {
   /** A notice or progress line (stderr). */
   note(line: string): void;
   readonly stderr: NodeJS.WriteStream;
+  /** Processes in the data-parallel job (1 outside `mpirun`); this one prints only on rank 0. */
+  readonly worldSize: number;
 }
 
 /** A problem the user can fix (missing data, bad file): printed without a stack trace, exit code 2. */

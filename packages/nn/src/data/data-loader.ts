@@ -1,7 +1,10 @@
 // DataLoader: batches of a dataset in order or in a seeded shuffle that depends only on
-// (seed, epoch), so a resumed run sees the same batches as an uninterrupted one.
+// (seed, epoch), so a resumed run sees the same batches as an uninterrupted one. Under data
+// parallelism (@metaop/distributed) batchSize is the *global* batch, as in Jittor: every rank draws
+// the same permutation and takes its own contiguous part of each global batch.
 import { checkOptions, type OptionKeys, ArgumentError } from '@metaop/core';
 import { philox4x32 } from '@metaop/ops';
+import { parallelHooks } from '../parallel.js';
 
 /** Anything that can assemble a batch from example indices. */
 export interface BatchSource<B> {
@@ -40,10 +43,29 @@ export class DataLoader<B> implements Iterable<B> {
     this.dropLast = dropLast;
   }
 
-  /** Batches per epoch. */
+  /**
+   * Batches per epoch (global batches: the same on every rank). Under N ranks a final partial batch
+   * with fewer than N examples is dropped, since some rank would get none.
+   */
   get length(): number {
     const n = this.dataset.length / this.batchSize;
-    return this.dropLast ? Math.floor(n) : Math.ceil(n);
+    if (this.dropLast) return Math.floor(n);
+    const world = this.world().size;
+    const rest = this.dataset.length % this.batchSize;
+    return rest > 0 && rest < world ? Math.floor(n) : Math.ceil(n);
+  }
+
+  /** This process's rank and the number of ranks (0 and 1 without data parallelism). */
+  private world(): { rank: number; size: number } {
+    const hooks = parallelHooks('DataLoader');
+    if (!hooks || hooks.worldSize === 1) return { rank: 0, size: 1 };
+    if (this.batchSize % hooks.worldSize !== 0) {
+      throw new ArgumentError(
+        `batchSize ${this.batchSize} is the global batch and must divide evenly among the ${hooks.worldSize} ranks; use a multiple of ${hooks.worldSize}`,
+        'DataLoader',
+      );
+    }
+    return { rank: hooks.rank, size: hooks.worldSize };
   }
 
   /** The example order of `epoch`: 0..n-1, or a Fisher-Yates shuffle driven by Philox(seed, epoch). */
@@ -63,10 +85,16 @@ export class DataLoader<B> implements Iterable<B> {
     return idx;
   }
 
-  /** The batches of one given epoch. */
+  /** The batches of one given epoch (this rank's share of each global batch under data parallelism). */
   *batches(epoch: number): Generator<B, void, void> {
+    const { rank, size } = this.world();
     const order = this.order(epoch);
-    for (let b = 0; b < this.length; b++) yield this.dataset.batch(order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length)));
+    for (let b = 0; b < this.length; b++) {
+      const start = b * this.batchSize;
+      const m = Math.min(this.batchSize, order.length - start);
+      // Contiguous shares; equal (batchSize / size) except in a final partial batch.
+      yield this.dataset.batch(order.subarray(start + Math.floor((m * rank) / size), start + Math.floor((m * (rank + 1)) / size)));
+    }
   }
 
   [Symbol.iterator](): Iterator<B> {

@@ -9,6 +9,7 @@ import type { HyperValue, Optimizer, OptimizerStateDict, ParamState } from '../o
 import type { LRScheduler, SchedulerStateDict } from '../optim/scheduler.js';
 import { loadSafetensorsWithMetadataSync, readSafetensorsHeader, saveSafetensorsSync } from './safetensors.js';
 import { SafetensorsError } from './safetensors-format.js';
+import { isPrimaryRank } from '../parallel.js';
 
 /** A JSON value, for user metadata stored with a checkpoint. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -56,9 +57,13 @@ interface CheckpointJson {
   random?: RandomState;
 }
 
-/** Saves a resumable training state to `path` atomically (a crash leaves the previous file intact). */
+/**
+ * Saves a resumable training state to `path` atomically (a crash leaves the previous file intact).
+ * Under data parallelism only rank 0 writes (the ranks hold equal parameters); the others return.
+ */
 export function saveCheckpoint(path: string, options: SaveCheckpointOptions): void {
   checkOptions(options, saveCheckpointKeys, 'saveCheckpoint');
+  if (!isPrimaryRank()) return;
   const tensors: Record<string, Var> = {};
   for (const [k, v] of Object.entries(options.model.stateDict())) tensors[`model.${k}`] = v;
   let optimizer: CheckpointJson['optimizer'] = null;

@@ -3,9 +3,10 @@
 // Hyper-parameters enter the graph as 0-d leaf Vars, so the graph keeps its structure from step to
 // step and a compiling backend reuses its kernels when the learning rate or bias corrections change.
 import { checkOptions, type OptionKeys, ArgumentError, formatShape, isFloat, numberKey, shapesEqual, type DType, type Var } from '@metaop/core';
-import { grad, noGrad, tensor } from '@metaop/ops';
+import { grad, noGrad, realize, tensor } from '@metaop/ops';
 import { realizeWithPending } from '../pending.js';
 import { clipGradNorm } from './clip.js';
+import { parallelHooks } from '../parallel.js';
 
 /** A group of parameters sharing hyper-parameters (PyTorch's param_groups). */
 export type ParamGroup<H> = H & { params: Var[] };
@@ -87,6 +88,8 @@ export abstract class Optimizer<H extends object> {
       }
       return { ...defaults, ...g, params: [...g.params] } as ParamGroup<H>;
     });
+    // Data parallel: every rank starts from rank 0's parameters.
+    parallelHooks(name)?.broadcastParameters(this.parameters());
   }
 
   /** Every parameter, group by group: the order `applyGradients` expects its gradients in. */
@@ -128,6 +131,16 @@ export abstract class Optimizer<H extends object> {
         throw new ArgumentError(`gradient ${i} has shape ${formatShape(g.shape)} but its parameter is ${formatShape(params[i].shape)}`, name);
       }
     });
+    // Data parallel: the gradients become the mean over every rank (the loss is realized on the way).
+    const parallel = parallelHooks(name);
+    if (parallel) {
+      let first = true;
+      grads = parallel.reduceGradients(params, grads, (vars) => {
+        if (first) realizeWithPending([...(options.realizeWith ?? []), ...vars]);
+        else realize(vars);
+        first = false;
+      });
+    }
     const assignments: [Var, Var][] = [];
     const scalars = new Map<string, Var>();
     let groupIndex = 0;
@@ -162,7 +175,7 @@ export abstract class Optimizer<H extends object> {
       }
     });
     try {
-      realizeWithPending(options.realizeWith ?? [], assignments);
+      realizeWithPending(parallel ? [] : (options.realizeWith ?? []), assignments);
     } finally {
       // The 0-d hyper-parameter leaves are this step's own: free them now rather than leave them
       // to the GC backstop, whose callbacks never run while a synchronous training loop holds the thread.

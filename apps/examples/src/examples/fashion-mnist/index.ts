@@ -143,14 +143,15 @@ export const fashionMnist: Example = {
       ['training images', train.length],
       ['test images', test.length],
       ['epochs', epochs],
-      ['batch size', batchSize],
+      ['batch size', io.worldSize > 1 ? `${batchSize} global (${batchSize / io.worldSize} on each of ${io.worldSize} ranks)` : batchSize],
       ['optimizer', `SGD lr ${lr}, momentum ${args.number('momentum')}, cosine annealing over ${epochs * loader.length} steps`],
       ['seed', seed],
       ['parameters', params],
       ['resumed from step', startStep],
       ['checkpoint', checkpointPath],
     ];
-    writeFileSync(reportPath, renderReport({ history, classes: nn.fashionMnistClasses, stats, settings }));
+    // Under mpirun only rank 0 writes the report (as it alone writes checkpoints).
+    if (nn.isPrimaryRank()) writeFileSync(reportPath, renderReport({ history, classes: nn.fashionMnistClasses, stats, settings }));
     const last = history.epochs[history.epochs.length - 1];
     io.print(statsLine(stats));
     io.print(`${outcome.steps} steps in all; this run took ${formatDuration(seconds)}`);
@@ -160,6 +161,7 @@ export const fashionMnist: Example = {
     if (outcome.interrupted) process.exitCode = 130; // the shell's code for Ctrl-C
     return {
       example: 'fashion-mnist',
+      worldSize: io.worldSize,
       backend: backend.name,
       backendLabel: backend.label,
       epochs,

@@ -1,0 +1,50 @@
+// Runs a fixture (built packages) under `mpirun -np N` on localhost, bounded in time, with the flags
+// CI needs: --oversubscribe (more ranks than cores) and, as root, --allow-run-as-root.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const onPath = (cmd: string) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, cmd)));
+
+/** Why the MPI tests cannot run here, or undefined when they can. */
+export const mpiMissing: string | undefined = !onPath('mpirun') || !onPath('mpicc')
+  ? 'Open MPI is not installed (Debian packages openmpi-bin and libopenmpi-dev: `node scripts/setup-system.mjs --for test`)'
+  : !existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)))
+    ? '@metaop/distributed is not built (run `pnpm run build`)'
+    : undefined;
+
+export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+export interface MpiRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  /** The JSON lines printed on stdout. */
+  lines: Record<string, unknown>[];
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+export const mpirunFlags = ['--oversubscribe', ...(isRoot ? ['--allow-run-as-root'] : [])];
+
+function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout.split('\n').flatMap((l) => {
+    if (!l.startsWith('{')) return [];
+    try {
+      return [JSON.parse(l) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Runs `node <script>` in `np` ranks (np = 0: plainly, without mpirun). */
+export function mpirun(np: number, script: string, env: Record<string, string> = {}, timeoutMs = 90_000): MpiRun {
+  const childEnv = { ...process.env, METAOP_BACKEND: undefined, METAOP_PROGRESS: '0', OMP_NUM_THREADS: '1', ...env };
+  const rootEnv = isRoot ? { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' } : {};
+  const [cmd, args] = np === 0 ? [process.execPath, [script]] : ['mpirun', [...mpirunFlags, '-np', String(np), process.execPath, script]];
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { env: { ...childEnv, ...rootEnv }, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t, lines: jsonLines(r.stdout) };
+}

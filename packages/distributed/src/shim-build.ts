@@ -3,11 +3,11 @@
 // SHA-256 beside it; an entry that fails verification is rebuilt, so a damaged cache never breaks a run.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { flags, notice, readEnv } from '@metaop/core';
+import { notice, readEnv } from '@metaop/core';
+import { resolveCacheDir } from '@metaop/native';
 import { DistributedError } from './errors.js';
 
 /** `mpicc` ($MPICC, else on PATH), or undefined. */
@@ -25,23 +25,11 @@ function shimSource(): string {
   throw new DistributedError(`the MPI shim source shim.c is missing beside ${here}; reinstall @metaop/distributed`);
 }
 
-function writableDir(dir: string): boolean {
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
+/** distributed/ in the kernel cache folder (which falls back to a temporary folder, with a notice). */
 function cacheFolder(): string {
-  const root = flags.cacheDir ?? join(readEnv('XDG_CACHE_HOME') ?? join(homedir(), '.cache'), 'metaop');
-  const dir = join(root, 'distributed');
-  if (writableDir(dir)) return dir;
-  const fallback = mkdtempSync(join(tmpdir(), 'metaop-mpi-shim-'));
-  notice(`cache folder ${dir} is not writable; building the MPI shim in ${fallback} (set METAOP_CACHE_DIR to choose another)`);
-  return fallback;
+  const dir = join(resolveCacheDir(), 'distributed');
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');

@@ -8,6 +8,7 @@ blocks, causal self-attention, 4x GELU MLP, final LayerNorm, linear head without
 initialisation), AdamW with betas (0.9, 0.99) and weight decay on matrices and embeddings only,
 linear warm-up then cosine to lr/10, gradient clipping at norm 1. Attention is written out
 (PyTorch 1.13 has no scaled_dot_product_attention). Prints a JSON line with the figures last.
+Install libopenblas0-pthread first: without it Debian's torch uses the reference BLAS (15x slower).
 
     OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 apps/examples/python/char_gpt_torch.py [--steps 100]
         [--threads 2] [--batch-size 32] [--block-size 64] [--n-layer 4] [--n-head 4] [--n-embd 128]

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { BackendError, hostMemory, readEnv, registerBackend, type HostMemory, type HostStorage } from '@metaop/core';
 import { createCompiledBackend, type CompiledBackend, type Device, type Executable } from '@metaop/compiler';
 import koffi from 'koffi';
-import { KernelCache, loadLibrary, resolveCacheDir } from '@metaop/native';
+import { buildKernels, KernelCache, loadLibrary, resolveCacheDir } from '@metaop/native';
 import { BangRenderer } from './bang-renderer.js';
 import { cnrtMemory, type DeviceStorage } from './cnrt.js';
 import { bangTarget, taskCount, type BangTarget } from './targets.js';
@@ -70,13 +70,7 @@ export function createBangBackend(options: BangBackendOptions = {}): BangBackend
     },
     renderer,
     compile(jobs) {
-      const preamble = renderer.preambleText();
-      const units = jobs.map((j) => {
-        const symbol = `k_${j.key}`;
-        const code = renderer.renderFunction(j.kernel, symbol);
-        return { key: cache.keyOf(code, preamble), symbol, code };
-      });
-      return cache.ensure(units, preamble).map(({ path, symbol }): Executable => {
+      return buildKernels(cache, renderer, jobs).map(({ path, symbol }): Executable => {
         const { fn, error } = load(path, symbol, toolchain.emulated);
         let table = new BigUint64Array(8);
         return {

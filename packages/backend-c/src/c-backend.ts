@@ -3,7 +3,7 @@
 import koffi from 'koffi';
 import { readEnv, registerBackend } from '@metaop/core';
 import { createCompiledBackend, CRenderer, type CompiledBackend, type Device, type Executable } from '@metaop/compiler';
-import { KernelCache, loadLibrary, resolveCacheDir } from '@metaop/native';
+import { buildKernels, KernelCache, loadLibrary, resolveCacheDir } from '@metaop/native';
 import { nativeMemory, type NativeStorage } from './native-memory.js';
 import { detectToolchain, findCompiler } from './toolchain.js';
 import { requireAsanRuntime } from './sanitize.js';
@@ -85,13 +85,7 @@ export function createCBackend(): CBackend {
     },
     renderer,
     compile(jobs) {
-      const preamble = renderer.preambleText();
-      const units = jobs.map((j) => {
-        const symbol = `k_${j.key}`;
-        const code = renderer.renderFunction(j.kernel, symbol);
-        return { key: cache.keyOf(code, preamble), symbol, code };
-      });
-      return cache.ensure(units, preamble).map(({ path, symbol }): Executable => {
+      return buildKernels(cache, renderer, jobs).map(({ path, symbol }): Executable => {
         const { fn, pointer } = load(path, symbol);
         let table = new BigUint64Array(8);
         return {

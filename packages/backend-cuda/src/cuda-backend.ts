@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import koffi from 'koffi';
 import { BackendError, hostMemory, registerBackend, type HostMemory, type HostStorage } from '@metaop/core';
 import { createCompiledBackend, type CompiledBackend, type Device, type Executable } from '@metaop/compiler';
-import { KernelCache, loadLibrary, resolveCacheDir } from '@metaop/native';
+import { buildKernels, KernelCache, loadLibrary, resolveCacheDir } from '@metaop/native';
 import { CudaRenderer } from './cuda-renderer.js';
 import { emulationToolchain, emulationWanted, findGpu, GPU_PROBES, type CudaToolchain } from './toolchain.js';
 
@@ -64,13 +64,7 @@ export function createCudaBackend(): CudaBackend {
     },
     renderer,
     compile(jobs) {
-      const preamble = renderer.preambleText();
-      const units = jobs.map((j) => {
-        const symbol = `k_${j.key}`;
-        const code = renderer.renderFunction(j.kernel, symbol);
-        return { key: cache.keyOf(code, preamble), symbol, code };
-      });
-      return cache.ensure(units, preamble).map(({ path, symbol }): Executable => {
+      return buildKernels(cache, renderer, jobs).map(({ path, symbol }): Executable => {
         const { fn, error } = load(path, symbol);
         let table = new BigUint64Array(8);
         return {

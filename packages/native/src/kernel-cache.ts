@@ -246,3 +246,24 @@ function storage<T>(fn: () => T): T {
     throw e;
   }
 }
+
+/** What buildKernels needs of a renderer: the shared preamble and one function per kernel. */
+export interface FunctionRenderer<K> {
+  preambleText(): string;
+  renderFunction(kernel: K, symbol: string): string;
+}
+
+/**
+ * Renders each job as the function `k_<key>` after the renderer's preamble and makes sure the
+ * cache holds a verified library with it (compiling what is missing): the compile step every native
+ * backend shares. Loading the libraries stays with the backend.
+ */
+export function buildKernels<K>(cache: KernelCache, renderer: FunctionRenderer<K>, jobs: readonly { readonly key: string; readonly kernel: K }[]): CachedKernel[] {
+  const preamble = renderer.preambleText();
+  const units = jobs.map((j): CacheUnit => {
+    const symbol = `k_${j.key}`;
+    const code = renderer.renderFunction(j.kernel, symbol);
+    return { key: cache.keyOf(code, preamble), symbol, code };
+  });
+  return cache.ensure(units, preamble);
+}

@@ -3,7 +3,7 @@
 
 Same text (Debian's fortunes without ascii-art, files sorted by name, read as UTF-8, joined with
 newlines), same vocabulary (the characters in code order), the same 90/10 split and the same batch
-offsets (the example's SplitMix-style generator, re-implemented below), the same GPT (pre-norm
+offsets (Philox-4x32, MetaOp's generator, re-implemented below), the same GPT (pre-norm
 blocks, causal self-attention, 4x GELU MLP, final LayerNorm, linear head without bias, GPT-2
 initialisation), AdamW with betas (0.9, 0.99) and weight decay on matrices and embeddings only,
 linear warm-up then cosine to lr/10, gradient clipping at norm 1. Attention is written out
@@ -25,26 +25,25 @@ from torch.nn import functional as F
 
 FORTUNES = "/usr/share/games/fortunes"
 M32 = 0xFFFFFFFF
+PHILOX_M = (0xD2511F53, 0xCD9E8D57)
+PHILOX_W = (0x9E3779B9, 0xBB67AE85)
 
 
-def imul(a, b):
-    return (a * b) & M32
-
-
-def mix(x):
-    x &= M32
-    x = imul(x ^ (x >> 16), 0x85EBCA6B)
-    x = imul(x ^ (x >> 13), 0xC2B2AE35)
-    return (x ^ (x >> 16)) & M32
+def philox_word0(counter, key):
+    """Word 0 of Philox-4x32-10 (MetaOp's generator) at a 64-bit counter under a 64-bit key."""
+    c = [counter & M32, (counter >> 32) & M32, 0, 0]
+    k = [key & M32, (key >> 32) & M32]
+    for _ in range(10):
+        p0 = PHILOX_M[0] * c[0]
+        p1 = PHILOX_M[1] * c[2]
+        c = [((p1 >> 32) ^ c[1] ^ k[0]) & M32, p1 & M32, ((p0 >> 32) ^ c[3] ^ k[1]) & M32, p0 & M32]
+        k = [(k[0] + PHILOX_W[0]) & M32, (k[1] + PHILOX_W[1]) & M32]
+    return c[0]
 
 
 def offsets(seed, stream, step, count, limit):
-    state = mix(mix(seed + 0x9E3779B9) ^ mix(stream * 0x27D4EB2F + step))
-    out = []
-    for i in range(count):
-        state = mix(state + 0x9E3779B9 + i)
-        out.append(state % limit)
-    return out
+    """The example's batch offsets: Philox at counter step*2^16 + i, key seed*8 + stream."""
+    return [philox_word0(step * 65536 + i, seed * 8 + stream) % limit for i in range(count)]
 
 
 def load_text(path):

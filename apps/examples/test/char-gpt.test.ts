@@ -34,6 +34,8 @@ describe('char-gpt pieces', () => {
     expect(offsets(0, 1, 5, 8, 1000)).not.toEqual(a);
     expect(offsets(1, 0, 5, 8, 1000)).not.toEqual(a);
     for (const o of offsets(3, 0, 0, 1000, 77)) expect(o >= 0 && o < 77 && Number.isInteger(o)).toBe(true);
+    // Philox-4x32-10's known answer at counter 0, key 0 (word 0).
+    expect(offsets(0, 0, 0, 1, 2 ** 32)).toEqual([0x6627e8d5]);
   });
 
   it.skipIf(!hasTorch)('draws exactly the offsets the PyTorch twin draws', () => {

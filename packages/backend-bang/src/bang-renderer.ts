@@ -143,21 +143,7 @@ export class BangRenderer extends CFamilyRenderer {
   /** Top-level statements without a task-split loop run on task 0 only. */
   protected override stmts(list: readonly Stmt[]): void {
     if (this.depth !== 1) return super.stmts(list);
-    const split = (s: Stmt) => some(s, taskSplit);
-    for (let i = 0; i < list.length; ) {
-      if (split(list[i])) {
-        this.stmt(list[i++]);
-        continue;
-      }
-      let j = i;
-      while (j < list.length && !split(list[j])) j++;
-      this.emit('if (taskId == 0) {');
-      this.depth++;
-      super.stmts(list.slice(i, j));
-      this.depth--;
-      this.emit('}');
-      i = j;
-    }
+    this.oneThreadOutside(list, (s) => some(s, taskSplit), 'if (taskId == 0) {');
   }
 
   /** Declares the task's share [lo<v>, hi<v>) of a parallel loop's iterations. */

@@ -125,21 +125,7 @@ export class CudaRenderer extends CFamilyRenderer {
   /** Top-level statements without a grid-bound loop run on thread 0 of block 0. */
   protected override stmts(list: readonly Stmt[]): void {
     if (this.depth !== 1) return super.stmts(list);
-    const bound = (s: Stmt) => some(s, gridLoop);
-    for (let i = 0; i < list.length; ) {
-      if (bound(list[i])) {
-        this.stmt(list[i++]);
-        continue;
-      }
-      let j = i;
-      while (j < list.length && !bound(list[j])) j++;
-      this.emit('if (blockIdx.x == 0 && threadIdx.x == 0) {');
-      this.depth++;
-      super.stmts(list.slice(i, j));
-      this.depth--;
-      this.emit('}');
-      i = j;
-    }
+    this.oneThreadOutside(list, (s) => some(s, gridLoop), 'if (blockIdx.x == 0 && threadIdx.x == 0) {');
   }
 
   protected override loop(s: LoopStmt): void {

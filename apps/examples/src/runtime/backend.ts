@@ -99,6 +99,29 @@ export function statsJson(s: RunStats): { [key: string]: Json } {
   return JSON.parse(JSON.stringify(s)) as { [key: string]: Json };
 }
 
+/** The reports' "Kernels and compilation" table: label and value rows. */
+export function statsRows(s: RunStats): [string, string | number][] {
+  const rows: [string, string | number][] = [['backend', s.backend]];
+  if (s.kernels) {
+    rows.push(
+      ['kernels built (compiled or loaded) by this process', s.kernels.kernelsCompiled],
+      ['kernel lookups served from memory', s.kernels.cacheHits],
+      ['steps served from the plan cache (no partitioning, no lowering)', s.kernels.planHits],
+      ['kernel launches', s.kernels.launches],
+    );
+  }
+  if (s.diskCache) {
+    rows.push(
+      ['on-disk kernel cache: hits', s.diskCache.hits],
+      ['on-disk kernel cache: kernels compiled', s.diskCache.compiled],
+      ['on-disk kernel cache: compiler runs', s.diskCache.compilerRuns],
+      ['on-disk kernel cache: corrupt entries rebuilt', s.diskCache.rebuilt],
+    );
+  }
+  rows.push(['peak memory held by tensors', formatBytes(s.peakBytes)]);
+  return rows;
+}
+
 /** One line for people: "c (gcc ...): 90 kernels compiled (90 from the disk cache), 8786 launches". */
 export function statsLine(s: RunStats): string {
   const parts = [`backend ${s.backend}`];

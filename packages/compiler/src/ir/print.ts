@@ -1,6 +1,7 @@
 // A readable, canonical text form of a kernel: shown by explain() and hashed into kernel keys.
 import { formatCond, formatIndex, numberKey } from '@metaop/core';
 import type { Expr, Kernel, Stmt } from './loop-ir.js';
+import { exprChildren } from './transform.js';
 
 export function printKernel(kernel: Kernel): string {
   const lines: string[] = [];
@@ -87,7 +88,7 @@ class ExprPrinter {
     const n = (this.uses.get(e) ?? 0) + 1;
     this.uses.set(e, n);
     if (n > 1) return;
-    for (const c of kids(e)) this.count(c);
+    for (const c of exprChildren(e)) this.count(c);
   }
 
   private text(e: Expr): string {
@@ -136,18 +137,3 @@ class ExprPrinter {
   }
 }
 
-function kids(e: Expr): Expr[] {
-  switch (e.op) {
-    case 'load':
-      return e.dynamic.map((d) => d.value);
-    case 'cast':
-    case 'unary':
-      return [e.a];
-    case 'binary':
-      return [e.a, e.b];
-    case 'select':
-      return [e.cond, e.a, e.b];
-    default:
-      return [];
-  }
-}

@@ -214,6 +214,23 @@ export function loadsIn(e: Expr, options: { dynamic?: boolean } = {}, out: Extra
   return out;
 }
 
+/** The direct child expressions of `e` (gather index values included), as mapChildren visits them. */
+export function exprChildren(e: Expr): Expr[] {
+  switch (e.op) {
+    case 'load':
+      return e.dynamic.map((d) => d.value);
+    case 'cast':
+    case 'unary':
+      return [e.a];
+    case 'binary':
+      return [e.a, e.b];
+    case 'select':
+      return [e.cond, e.a, e.b];
+    default:
+      return [];
+  }
+}
+
 /** `e` with each direct child expression replaced by f(child) (gather index values included). */
 export function mapChildren(e: Expr, f: (e: Expr) => Expr): Expr {
   switch (e.op) {

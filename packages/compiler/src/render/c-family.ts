@@ -18,6 +18,7 @@ import {
   type UnaryFn,
 } from '@metaop/core';
 import type { Accumulator, Expr, Kernel, NonFiniteVariant, Stmt } from '../ir/loop-ir.js';
+import { exprChildren } from '../ir/transform.js';
 import { kernelRanges } from '../passes/ranges.js';
 import { cFamilyHelpers } from './c-helpers.js';
 
@@ -175,6 +176,28 @@ export class CFamilyRenderer {
     for (const s of list) this.stmt(s);
   }
 
+  /**
+   * For device dialects whose kernel body runs on every thread of a launch: the statements of
+   * `list` for which `spread` holds (they hold a loop bound to the launch's threads) run as they
+   * are; each run of the others goes inside `guard` (a line opening a block that one thread enters).
+   */
+  protected oneThreadOutside(list: readonly Stmt[], spread: (s: Stmt) => boolean, guard: string): void {
+    for (let i = 0; i < list.length; ) {
+      if (spread(list[i])) {
+        this.stmt(list[i++]);
+        continue;
+      }
+      let j = i;
+      while (j < list.length && !spread(list[j])) j++;
+      this.emit(guard);
+      this.depth++;
+      this.stmts(list.slice(i, j));
+      this.depth--;
+      this.emit('}');
+      i = j;
+    }
+  }
+
   protected stmt(s: Stmt): void {
     switch (s.s) {
       case 'loop':
@@ -328,7 +351,7 @@ export class CFamilyRenderer {
       const n = (uses.get(e) ?? 0) + 1;
       uses.set(e, n);
       if (n > 1) return;
-      for (const c of children(e)) count(c);
+      for (const c of exprChildren(e)) count(c);
       // Dynamic gather indices are read three times in the rendered load: bind them once.
       if (e.op === 'load') for (const d of e.dynamic) uses.set(d.value, (uses.get(d.value) ?? 0) + 1);
     };
@@ -611,21 +634,6 @@ export class CFamilyRenderer {
   }
 }
 
-function children(e: Expr): Expr[] {
-  switch (e.op) {
-    case 'load':
-      return e.dynamic.map((d) => d.value);
-    case 'cast':
-    case 'unary':
-      return [e.a];
-    case 'binary':
-      return [e.a, e.b];
-    case 'select':
-      return [e.cond, e.a, e.b];
-    default:
-      return [];
-  }
-}
 
 /**
  * The loads only a select's arm would evaluate (not through a subexpression bound to a
@@ -648,7 +656,7 @@ function armLoads(roots: readonly Expr[], uses: ReadonlyMap<Expr, number>): Set<
       visit(e.cond, inArm);
       visit(e.a, true);
       visit(e.b, true);
-    } else for (const c of children(e)) visit(c, inArm);
+    } else for (const c of exprChildren(e)) visit(c, inArm);
   };
   for (const r of roots) visit(r, false);
   return out;

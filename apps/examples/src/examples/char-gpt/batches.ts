@@ -1,22 +1,18 @@
 // Training and validation batches: B windows of T+1 characters at random offsets. The offsets of
-// step s depend only on (seed, split, s), so a resumed run sees exactly the batches an
-// uninterrupted one would.
-import { tensor, type Var } from '@metaop/ops';
+// step s depend only on (seed, stream, s), so a resumed run sees exactly the batches an
+// uninterrupted one would, and the PyTorch twin draws the same ones.
+import { philox4x32, tensor, type Var } from '@metaop/ops';
 
-/** A small counter-based generator (SplitMix32 over a mixed key): reproducible, cheap, good enough for offsets. */
-function mix(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
+const words = new Uint32Array(4);
 
+/**
+ * `count` offsets in [0, limit) for (seed, stream, step): word 0 of Philox-4x32 (the framework's
+ * generator) at counter step·2^16 + i under key seed·8 + stream, reduced modulo limit.
+ */
 export function offsets(seed: number, stream: number, step: number, count: number, limit: number): number[] {
+  if (count > 65536 || stream > 7) throw new Error(`offsets: at most 65536 windows per step and 8 streams, got ${count} and stream ${stream}`);
   const out: number[] = [];
-  let state = mix(mix(seed + 0x9e3779b9) ^ mix(stream * 0x27d4eb2f + step));
-  for (let i = 0; i < count; i++) {
-    state = mix(state + 0x9e3779b9 + i);
-    out.push(state % limit);
-  }
+  for (let i = 0; i < count; i++) out.push(philox4x32(step * 65536 + i, seed * 8 + stream, words)[0] % limit);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // report.html of char-gpt: the training loss per step with the evaluated training and validation
 // losses, the samples generated at each evaluation, and the run's settings and kernel statistics.
-import { formatBytes, type RunStats } from '../../runtime/backend.js';
+import { statsRows, type RunStats } from '../../runtime/backend.js';
 import { escapeXml, htmlPage, keyValueTable } from '../../report/html.js';
 import { downsample, smooth } from '../../report/series.js';
 import { lineChart, type Series } from '../../report/svg-chart.js';
@@ -32,16 +32,7 @@ export function renderGptReport(r: GptReportInput): string {
     .map((e) => `<h3>After step ${e.step} (validation loss ${e.valLoss.toFixed(3)})</h3>\n<pre class="sample">${escapeXml(e.sample)}</pre>`)
     .join('\n');
   const s = r.stats;
-  const statRows: [string, string | number][] = [['backend', s.backend]];
-  if (s.kernels) {
-    statRows.push(
-      ['kernels built (compiled or loaded) by this process', s.kernels.kernelsCompiled],
-      ['steps served from the plan cache', s.kernels.planHits],
-      ['kernel launches', s.kernels.launches],
-    );
-  }
-  if (s.diskCache) statRows.push(['on-disk kernel cache: hits / compiled', `${s.diskCache.hits} / ${s.diskCache.compiled}`]);
-  statRows.push(['peak memory held by tensors', formatBytes(s.peakBytes)]);
+  const statRows = statsRows(s);
   const last = h.evaluations[h.evaluations.length - 1];
   const body = `
 <h1>MetaOp · char-gpt training report</h1>

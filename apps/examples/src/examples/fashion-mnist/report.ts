@@ -1,6 +1,6 @@
 // report.html of the Fashion-MNIST example: loss and accuracy charts, the confusion matrix, a
 // table per epoch and the kernel/compile statistics of the run.
-import { formatBytes, type RunStats } from '../../runtime/backend.js';
+import { statsRows, type RunStats } from '../../runtime/backend.js';
 import { confusionTable, escapeXml, htmlPage, keyValueTable } from '../../report/html.js';
 import { downsample, smooth } from '../../report/series.js';
 import { lineChart, type Series } from '../../report/svg-chart.js';
@@ -45,24 +45,7 @@ export function renderReport(r: ReportInput): string {
     )
     .join('\n');
   const s = r.stats;
-  const statRows: [string, string | number][] = [['backend', s.backend]];
-  if (s.kernels) {
-    statRows.push(
-      ['kernels built (compiled or loaded) by this process', s.kernels.kernelsCompiled],
-      ['kernel lookups served from memory', s.kernels.cacheHits],
-      ['steps served from the plan cache (no partitioning, no lowering)', s.kernels.planHits],
-      ['kernel launches', s.kernels.launches],
-    );
-  }
-  if (s.diskCache) {
-    statRows.push(
-      ['on-disk kernel cache: hits', s.diskCache.hits],
-      ['on-disk kernel cache: kernels compiled', s.diskCache.compiled],
-      ['on-disk kernel cache: compiler runs', s.diskCache.compilerRuns],
-      ['on-disk kernel cache: corrupt entries rebuilt', s.diskCache.rebuilt],
-    );
-  }
-  statRows.push(['peak memory held by tensors', formatBytes(s.peakBytes)]);
+  const statRows = statsRows(s);
   const slow = s.slowestKernels ?? [];
   const total = slow.reduce((a, k) => a + k.ms, 0);
   const profileTable =

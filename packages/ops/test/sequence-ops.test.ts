@@ -123,3 +123,38 @@ describe('cumsum accuracy in float32', () => {
     expect(errBlocked).toBeLessThan(errNaive);
   });
 });
+
+// Python torch 1.13, float64: F.binary_cross_entropy(x, y, weight=w, reduction='sum').backward() on
+// the values below (p = 0 and 1 included). torch's target gradient is ±inf at p = 0 and 1; MetaOp's
+// is the derivative of the clamped forward (±100 times the weight), so those four entries differ
+// on purpose (docs/sequence-ops.md).
+const bceEdge = {
+  x: [0, 1, 0.3, 1, 0, 0.7],
+  y: [1, 0, 0.5, 1, 0, 0.25],
+  w: [0.5, 2, 1, 1, 3, 1],
+  loss: 251.77247221336145,
+  gradX: [-500000001997.9014, 2000000007991.6057, -0.9523809523809524, 0, 0, 2.1428571428571423],
+  gradY: [50, -200, 0.8472978603872037, -100, 300, -0.8472978603872034],
+};
+
+describe.each(['reference', 'js', 'c'])('binaryCrossEntropy gradients at p = 0 and 1 on %s', (backend) => {
+  it("are finite and torch's, not NaN", () => {
+    M.setBackend(backend);
+    try {
+      const x = M.tensor(bceEdge.x);
+      const y = M.tensor(bceEdge.y);
+      const loss = M.binaryCrossEntropy(x, y, { weight: M.tensor(bceEdge.w), reduction: 'sum' });
+      const [gx, gy] = M.grad(loss, [x, y]);
+      expect(loss.item()).toBeCloseTo(bceEdge.loss, 3);
+      const gotX = Array.from(gx.dataSync());
+      const gotY = Array.from(gy.dataSync());
+      for (let i = 0; i < gotX.length; i++) {
+        const want = bceEdge.gradX[i];
+        expect(Math.abs(gotX[i] - want)).toBeLessThanOrEqual(1e-5 * Math.abs(want) + 1e-6);
+        expect(Math.abs(gotY[i] - bceEdge.gradY[i])).toBeLessThanOrEqual(1e-5 * Math.abs(bceEdge.gradY[i]) + 1e-6);
+      }
+    } finally {
+      M.setBackend('reference');
+    }
+  });
+});

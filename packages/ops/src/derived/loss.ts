@@ -2,10 +2,11 @@
 import { checkOptions, type OptionKeys, ArgumentError, DTypeError, expectVar, formatShape, isFloat, ShapeError, type Var } from '@metaop/core';
 import { cast } from '../meta/elementwise.js';
 import { broadcast, gather, reshape } from '../meta/reindex.js';
-import { abs, add, div, exp, log, maximum, mul, ne, neg, sub, where, minimum } from './arithmetic.js';
+import { abs, add, div, exp, ge, log, maximum, mul, ne, neg, sub, where, minimum } from './arithmetic.js';
 import { guardIndex } from './index-guard.js';
 import { logSoftmax, mean, sum } from './reduction.js';
 import { permute } from '../meta/reindex.js';
+import { detach } from './shape.js';
 import { relu } from './activation.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -198,6 +199,9 @@ const binaryCrossEntropyKeys: OptionKeys<BinaryCrossEntropyOptions> = { reductio
  * Binary cross entropy on probabilities (torch.nn.functional.binary_cross_entropy):
  * -(y·log p + (1 - y)·log(1 - p)), each log clamped at -100 as torch does so p = 0 or 1 stays
  * finite. Inputs outside [0, 1] give NaN (torch raises on the values; a lazy graph cannot).
+ * The input's gradient is torch's, (p - y) / max(p (1 - p), 1e-12), finite at p = 0 and 1; the
+ * target's is log(1 - p) - log(p) with both logs clamped (torch 1.13 gives ±Infinity there).
+ * Second derivatives are those of these gradient formulas.
  */
 export function binaryCrossEntropy(input: Var, target: Var, options: BinaryCrossEntropyOptions = {}): Var {
   const op = 'binaryCrossEntropy';
@@ -211,9 +215,23 @@ export function binaryCrossEntropy(input: Var, target: Var, options: BinaryCross
     throw new ShapeError(`target ${formatShape(target.shape)} must match input ${formatShape(input.shape)}`, op);
   }
   const { reduction = 'mean', weight } = options;
-  const logP = maximum(log(input), -100);
-  const log1mP = maximum(log(sub(1, input)), -100);
-  let loss = neg(add(mul(target, logP), mul(sub(1, target), log1mP)));
+  // The value is the clamped formula on detached operands. The derivatives come from `h`, whose value
+  // is subtracted again (h - detach(h) is exactly 0): where p (1 - p) >= eps, h is the unclamped
+  // formula (its derivatives are torch's); at the edges it is the antiderivative of torch's
+  // (p - y) / eps with the clamped log difference as its target derivative, so no 0 * Inf arises.
+  const eps = 1e-12;
+  const p = detach(input);
+  const y = detach(target);
+  const logP = maximum(log(p), -100);
+  const log1mP = maximum(log(sub(1, p)), -100);
+  const value = neg(add(mul(y, logP), mul(sub(1, y), log1mP)));
+  const interior = ge(mul(input, sub(1, input)), eps);
+  const pSafe = where(interior, input, 0.5);
+  const hInterior = neg(add(mul(target, log(pSafe)), mul(sub(1, target), log(sub(1, pSafe)))));
+  const zeroAtP = sub(input, p);
+  const hEdge = add(div(sub(mul(mul(input, input), 0.5), mul(target, zeroAtP)), eps), mul(target, sub(log1mP, logP)));
+  const h = where(interior, hInterior, hEdge);
+  let loss = add(value, sub(h, detach(h)));
   if (weight) {
     expectVar(weight, op, 'weight');
     loss = mul(loss, weight);

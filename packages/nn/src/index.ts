@@ -31,6 +31,7 @@ export {
   type TransformerDecoderOptions,
   type TransformerEncoderForwardOptions,
 } from './layers/transformer.js';
+export { Transformer, type TransformerOptions, type TransformerForwardOptions, type TransformerEncoderLike, type TransformerDecoderLike } from './layers/transformer-model.js';
 export { Sequential, ModuleList, type VarModule } from './layers/container.js';
 export {
   CrossEntropyLoss,

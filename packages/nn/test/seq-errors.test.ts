@@ -48,6 +48,21 @@ describe('recurrent layers', () => {
     expect(() => new nn.RNN(2, 3, { nonlinearity: 'gelu' as never })).toThrow(/RNN: unknown nonlinearity 'gelu'/);
   });
 
+  it('LSTM projSize: weight_hr keys and shapes, projected h, and what PyTorch refuses', () => {
+    const m = new nn.LSTM(3, 5, { projSize: 2, bidirectional: true });
+    expect(shapes(m as unknown as nn.AnyModule)).toEqual({
+      weight_ih_l0: [20, 3], weight_hh_l0: [20, 2], bias_ih_l0: [20], bias_hh_l0: [20], weight_hr_l0: [2, 5],
+      weight_ih_l0_reverse: [20, 3], weight_hh_l0_reverse: [20, 2], bias_ih_l0_reverse: [20], bias_hh_l0_reverse: [20], weight_hr_l0_reverse: [2, 5],
+    });
+    const [out, [h, c]] = m.forward(randn([4, 3, 3]));
+    expect([out.shape, h.shape, c.shape]).toEqual([[4, 3, 4], [2, 3, 2], [2, 3, 5]]);
+    expect(() => m.forward(randn([4, 3, 3]), [zeros([2, 3, 5]), zeros([2, 3, 5])])).toThrow(/LSTM: expected hidden state h0 of shape \[2, 3, 2\], got \[2, 3, 5\]/);
+    expect(() => m.forward(randn([4, 3, 3]), [zeros([2, 3, 2]), zeros([2, 3, 2])])).toThrow(/LSTM: expected cell state c0 of shape \[2, 3, 5\]/);
+    expect(() => new nn.LSTM(3, 4, { projSize: 4 })).toThrow(/LSTM: projSize has to be smaller than hiddenSize/);
+    expect(() => new nn.LSTM(3, 4, { projSize: -1 })).toThrow(/LSTM: projSize should be a positive integer or zero/);
+    expect(() => new nn.GRU(3, 4, { projSize: 2 } as never)).toThrow(ArgumentError);
+  });
+
   it('apply dropout between layers only in training mode', () => {
     const m = new nn.GRU(3, 4, { numLayers: 2, dropout: 0.5 });
     const x = randn([4, 2, 3]);
@@ -90,6 +105,20 @@ describe('MultiheadAttention', () => {
     expect(m.forward(x, x, x, { needWeights: false })[1]).toBeNull();
     expect([...(m.forward(x, x, x, { averageAttnWeights: false })[1] as Var).shape]).toEqual([2, 2, 3, 3]);
   });
+
+  it('addBiasKv registers bias_k and bias_v [1, 1, E]; both options add a key position to the weights', () => {
+    const m = new nn.MultiheadAttention(4, 2, { addBiasKv: true, addZeroAttn: true });
+    expect(shapes(m as unknown as nn.AnyModule)).toEqual({
+      in_proj_weight: [12, 4], in_proj_bias: [12], bias_k: [1, 1, 4], bias_v: [1, 1, 4], 'out_proj.weight': [4, 4], 'out_proj.bias': [4],
+    });
+    const x = randn([3, 2, 4]);
+    const w = m.forward(x, x, x, { keyPaddingMask: zeros([2, 3], 'bool') })[1] as Var;
+    expect([...w.shape]).toEqual([2, 3, 5]);
+    // The zero key scores 0, so it keeps a share of every row; the rows still sum to 1.
+    const v = Array.from(w.dataSync());
+    for (let r = 0; r < 6; r++) expect(v.slice(r * 5, r * 5 + 5).reduce((a, b) => a + b)).toBeCloseTo(1, 6);
+    expect(() => new nn.MultiheadAttention(4, 2, { addZeroAttn: 1 as never })).toThrow(/MultiheadAttention: addZeroAttn must be a boolean/);
+  });
 });
 
 describe('Transformer layers', () => {
@@ -122,6 +151,24 @@ describe('Transformer layers', () => {
     const a = Array.from(layer.forward(x, { srcMask: nn.generateSquareSubsequentMask(3), isCausal: true }).dataSync());
     const b = Array.from(layer.forward(x, { srcMask: causal }).dataSync());
     a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 6));
+  });
+
+  it('nn.Transformer: PyTorch keys, xavier_uniform_ weights, and the errors PyTorch raises', () => {
+    const t = new nn.Transformer({ dModel: 4, nhead: 2, numEncoderLayers: 2, numDecoderLayers: 1, dimFeedforward: 8, dropout: 0 });
+    const keys = Object.keys(t.stateDict());
+    expect(keys.filter((k) => k.startsWith('encoder.layers.'))).toHaveLength(24);
+    expect(keys.filter((k) => k.startsWith('decoder.layers.0.'))).toHaveLength(18);
+    expect(keys).toEqual(expect.arrayContaining(['encoder.norm.weight', 'encoder.norm.bias', 'decoder.norm.weight', 'decoder.norm.bias']));
+    // xavier_uniform_ on every matrix: linear1.weight [8, 4] has bound sqrt(6 / 12); Linear's own init would give 1/sqrt(4) = 0.5.
+    const w = Array.from(t.stateDict()['encoder.layers.1.linear1.weight'].dataSync());
+    expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(Math.sqrt(6 / 12));
+    expect(Array.from(t.stateDict()['decoder.norm.weight'].dataSync())).toEqual([1, 1, 1, 1]);
+    const src = randn([5, 2, 4]);
+    expect([...t.forward(src, randn([3, 2, 4]), { tgtMask: nn.Transformer.generateSquareSubsequentMask(3) }).shape]).toEqual([3, 2, 4]);
+    expect(() => t.forward(src, randn([3, 1, 4]))).toThrow(/Transformer: the batch number of src and tgt must be equal/);
+    expect(() => t.forward(src, randn([3, 2, 5]))).toThrow(/Transformer: the feature number of src and tgt must be equal to dModel 4/);
+    expect(() => new nn.Transformer({ dModel: 4, nhead: 2, numEncoderLayers: 0 })).toThrow(/Transformer: numEncoderLayers must be a positive integer/);
+    expect(() => new nn.Transformer({ dmodel: 4 } as never)).toThrow(ArgumentError);
   });
 
   it('rejects an unknown activation', () => {

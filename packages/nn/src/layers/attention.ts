@@ -3,8 +3,8 @@
 // semantics (bool masks mark positions that may NOT be attended; float masks are added to the scores)
 // and returned attention weights (after dropout, averaged over heads by default).
 import { checkOptions, type OptionKeys, ArgumentError, DTypeError, formatShape, isFloat, ShapeError, type Var } from '@metaop/core';
-import { add, dropout, matmul, mean, mul, permute, reshape, scaledDotProductAttention, softmax, split, squeeze, transpose, unsqueeze, where } from '@metaop/ops';
-import { xavierUniform_, zeros_ } from '../init.js';
+import { add, broadcast, concat, dropout, matmul, mean, mul, pad, permute, reshape, scaledDotProductAttention, softmax, split, squeeze, transpose, unsqueeze, where, zeros } from '@metaop/ops';
+import { xavierNormal_, xavierUniform_, zeros_ } from '../init.js';
 import { newParameter } from '../parameter.js';
 import { Module } from '../module.js';
 import { Linear } from './linear.js';
@@ -20,8 +20,12 @@ export interface MultiheadAttentionOptions {
   kdim?: number;
   /** Feature size of value (default embedDim). */
   vdim?: number;
+  /** Learned bias_k and bias_v [1, 1, embedDim], appended to the keys and values as one more position (default false). */
+  addBiasKv?: boolean;
+  /** Append a zero key and value position to every head after the projections (default false). */
+  addZeroAttn?: boolean;
 }
-const mhaKeys: OptionKeys<MultiheadAttentionOptions> = { dropout: true, bias: true, batchFirst: true, kdim: true, vdim: true };
+const mhaKeys: OptionKeys<MultiheadAttentionOptions> = { dropout: true, bias: true, batchFirst: true, kdim: true, vdim: true, addBiasKv: true, addZeroAttn: true };
 
 export interface MultiheadAttentionForwardOptions {
   /** [L, S] or [batch·numHeads, L, S]; bool (true = not allowed) or float (added to the scores). */
@@ -73,6 +77,9 @@ export class MultiheadAttention extends Module<[Var, Var, Var, MultiheadAttentio
   readonly vProjWeight: Var | null;
   readonly inProjBias: Var | null;
   readonly outProj: Linear;
+  readonly biasK: Var | null;
+  readonly biasV: Var | null;
+  readonly addZeroAttn: boolean;
 
   constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
     super();
@@ -100,14 +107,22 @@ export class MultiheadAttention extends Module<[Var, Var, Var, MultiheadAttentio
     this.vProjWeight = this.registerParameter('v_proj_weight', packed ? null : newParameter([embedDim, this.vdim]));
     this.inProjBias = this.registerParameter('in_proj_bias', bias ? newParameter([3 * embedDim]) : null);
     this.outProj = this.registerModule('out_proj', new Linear(embedDim, embedDim, { bias }));
+    for (const [key, flag] of [['addBiasKv', options.addBiasKv], ['addZeroAttn', options.addZeroAttn]] as const) {
+      if (flag !== undefined && typeof flag !== 'boolean') throw new ArgumentError(`${key} must be a boolean, got ${String(flag)}`, op);
+    }
+    const biasKv = options.addBiasKv ?? false;
+    this.biasK = this.registerParameter('bias_k', biasKv ? newParameter([1, 1, embedDim]) : null);
+    this.biasV = this.registerParameter('bias_v', biasKv ? newParameter([1, 1, embedDim]) : null);
+    this.addZeroAttn = options.addZeroAttn ?? false;
     this.resetParameters();
   }
 
-  /** PyTorch's: xavier_uniform_ input projections, zero input and output biases (out_proj.weight as Linear's). */
+  /** PyTorch's: xavier_uniform_ input projections, zero input and output biases (out_proj.weight as Linear's), xavier_normal_ bias_k and bias_v. */
   resetParameters(): void {
     for (const w of [this.inProjWeight, this.qProjWeight, this.kProjWeight, this.vProjWeight]) if (w) xavierUniform_(w);
     if (this.inProjBias) zeros_(this.inProjBias);
     if (this.outProj.bias) zeros_(this.outProj.bias);
+    for (const b of [this.biasK, this.biasV]) if (b) xavierNormal_(b);
   }
 
   #project(x: Var, which: 0 | 1 | 2): Var {
@@ -151,8 +166,22 @@ export class MultiheadAttention extends Module<[Var, Var, Var, MultiheadAttentio
     // [seq, B, E] -> [B, H, seq, hd]
     const heads = (x: Var, n: number) => permute(reshape(x, [n, B, H, hd]), [1, 2, 0, 3]);
     const q = heads(this.#project(q0, 0), L);
-    const k = heads(this.#project(k0, 1), S);
-    const v = heads(this.#project(v0, 2), S);
+    let kp = this.#project(k0, 1);
+    let vp = this.#project(v0, 2);
+    // Positions appended after the masks' checks, each one attended (the masks get a 0 column).
+    let extra = 0;
+    if (this.biasK && this.biasV) {
+      kp = concat([kp, broadcast(this.biasK, [1, B, E])], 0);
+      vp = concat([vp, broadcast(this.biasV, [1, B, E])], 0);
+      extra++;
+    }
+    let k = heads(kp, S + extra);
+    let v = heads(vp, S + extra);
+    if (this.addZeroAttn) {
+      k = concat([k, zeros([B, H, 1, hd])], 2);
+      v = concat([v, zeros([B, H, 1, hd])], 2);
+      extra++;
+    }
     // Both masks merged into one additive float mask, as PyTorch merges them.
     let merged: Var | null = null;
     if (options.attnMask) {
@@ -180,6 +209,7 @@ export class MultiheadAttention extends Module<[Var, Var, Var, MultiheadAttentio
       const pad = reshape(additive(m, 'keyPaddingMask', op), [B, 1, 1, S]);
       merged = merged ? add(merged, pad) : pad;
     }
+    if (merged && extra > 0) merged = pad(merged, [0, extra]);
     const p = this.training ? this.dropout : 0;
     let attn: Var | null = null;
     let attended: Var;

@@ -26,11 +26,18 @@ export interface RNNOptions extends RNNBaseOptions {
   /** 'tanh' (default) or 'relu'. */
   nonlinearity?: 'tanh' | 'relu';
 }
-export type LSTMOptions = RNNBaseOptions;
+export interface LSTMOptions extends RNNBaseOptions {
+  /**
+   * Projects each hidden state to this size with weight_hr (PyTorch's proj_size; default 0: none).
+   * h and the output then have projSize features, c keeps hiddenSize.
+   */
+  projSize?: number;
+}
 export type GRUOptions = RNNBaseOptions;
 
 const baseKeys: OptionKeys<RNNBaseOptions> = { numLayers: true, bias: true, batchFirst: true, dropout: true, bidirectional: true };
 const rnnKeys: OptionKeys<RNNOptions> = { ...baseKeys, nonlinearity: true };
+const lstmKeys: OptionKeys<LSTMOptions> = { ...baseKeys, projSize: true };
 
 const gateCount: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
@@ -43,6 +50,8 @@ interface DirectionWeights {
   wHh: Var;
   bIh: Var | null;
   bHh: Var | null;
+  /** LSTM with projSize: [projSize, hiddenSize]. */
+  wHr: Var | null;
 }
 
 abstract class RNNBase<State> extends Module<[Var, State?], [Var, State]> {
@@ -54,9 +63,11 @@ abstract class RNNBase<State> extends Module<[Var, State?], [Var, State]> {
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
+  /** LSTM only: the projected hidden size (0: no projection). */
+  readonly projSize: number;
   readonly #weights: DirectionWeights[][] = [];
 
-  protected constructor(mode: Mode, inputSize: number, hiddenSize: number, options: RNNBaseOptions, op: string) {
+  protected constructor(mode: Mode, inputSize: number, hiddenSize: number, options: RNNBaseOptions, op: string, projSize = 0) {
     super();
     positiveInt(inputSize, 'inputSize', op);
     positiveInt(hiddenSize, 'hiddenSize', op);
@@ -74,18 +85,25 @@ abstract class RNNBase<State> extends Module<[Var, State?], [Var, State]> {
     this.batchFirst = options.batchFirst ?? false;
     this.dropout = p;
     this.bidirectional = options.bidirectional ?? false;
+    if (typeof projSize !== 'number' || !Number.isInteger(projSize) || projSize < 0) {
+      throw new ArgumentError(`projSize should be a positive integer or zero to disable projections, got ${String(projSize)}`, op);
+    }
+    if (projSize >= hiddenSize) throw new ArgumentError(`projSize has to be smaller than hiddenSize, got projSize ${projSize} and hiddenSize ${hiddenSize}`, op);
+    this.projSize = projSize;
+    const outSize = projSize > 0 ? projSize : hiddenSize;
     const gates = gateCount[mode] * hiddenSize;
     const dirs = this.bidirectional ? 2 : 1;
     for (let layer = 0; layer < numLayers; layer++) {
-      const inSize = layer === 0 ? inputSize : hiddenSize * dirs;
+      const inSize = layer === 0 ? inputSize : outSize * dirs;
       const row: DirectionWeights[] = [];
       for (let d = 0; d < dirs; d++) {
         const suffix = `_l${layer}${d === 1 ? '_reverse' : ''}`;
         row.push({
           wIh: this.registerParameter(`weight_ih${suffix}`, newParameter([gates, inSize])),
-          wHh: this.registerParameter(`weight_hh${suffix}`, newParameter([gates, hiddenSize])),
+          wHh: this.registerParameter(`weight_hh${suffix}`, newParameter([gates, outSize])),
           bIh: this.bias ? this.registerParameter(`bias_ih${suffix}`, newParameter([gates])) : null,
           bHh: this.bias ? this.registerParameter(`bias_hh${suffix}`, newParameter([gates])) : null,
+          wHr: projSize > 0 ? this.registerParameter(`weight_hr${suffix}`, newParameter([projSize, hiddenSize])) : null,
         });
       }
       this.#weights.push(row);
@@ -115,18 +133,23 @@ abstract class RNNBase<State> extends Module<[Var, State?], [Var, State]> {
     return { x: this.batchFirst ? transpose(x, 0, 1) : x, unbatched: false };
   }
 
-  /** The expected [numLayers·dirs, batch, hidden] state (or [numLayers·dirs, hidden] unbatched). */
-  protected checkState(s: Var, batch: number, unbatched: boolean, what: string): Var {
+  /** The size of h and of each direction's output: projSize where set, else hiddenSize. */
+  protected get outputSize(): number {
+    return this.projSize > 0 ? this.projSize : this.hiddenSize;
+  }
+
+  /** The expected [numLayers·dirs, batch, size] state (or [numLayers·dirs, size] unbatched); size defaults to h's. */
+  protected checkState(s: Var, batch: number, unbatched: boolean, what: string, size = this.outputSize): Var {
     const dirs = this.bidirectional ? 2 : 1;
-    const want = unbatched ? [this.numLayers * dirs, this.hiddenSize] : [this.numLayers * dirs, batch, this.hiddenSize];
+    const want = unbatched ? [this.numLayers * dirs, size] : [this.numLayers * dirs, batch, size];
     if (s.ndim !== want.length || s.shape.some((d, i) => d !== want[i])) {
       throw new ShapeError(`expected ${what} of shape ${formatShape(want)}, got ${formatShape(s.shape)}`, this.op);
     }
     return unbatched ? unsqueeze(s, 1) : s;
   }
 
-  protected zeroState(batch: number): Var {
-    return zeros([this.numLayers * (this.bidirectional ? 2 : 1), batch, this.hiddenSize]);
+  protected zeroState(batch: number, size = this.outputSize): Var {
+    return zeros([this.numLayers * (this.bidirectional ? 2 : 1), batch, size]);
   }
 
   /**
@@ -185,6 +208,7 @@ abstract class RNNBase<State> extends Module<[Var, State?], [Var, State]> {
           const [i, f, g, o] = chunk(add(xt, hp), 4, 1);
           c = add(mul(sigmoid(f), c as Var), mul(sigmoid(i), tanh(g)));
           h = mul(sigmoid(o), tanh(c));
+          if (w.wHr) h = matmul(h, transpose(w.wHr));
           break;
         }
         case 'GRU': {
@@ -238,12 +262,14 @@ export class RNN extends RNNBase<Var> {
 
 /**
  * LSTM with PyTorch's gate order (input, forget, cell, output). `forward(x, [h0, c0]?)` returns
- * [output, [h_n, c_n]]; shapes as RNN's, c like h.
+ * [output, [h_n, c_n]]; shapes as RNN's, c like h. With projSize, h, h_n and the output have
+ * projSize features (h_t = weight_hr · (o_t ⊙ tanh(c_t))) and c keeps hiddenSize.
  */
 export class LSTM extends RNNBase<[Var, Var]> {
   constructor(inputSize: number, hiddenSize: number, options: LSTMOptions = {}) {
-    checkOptions(options, baseKeys, 'LSTM');
-    super('LSTM', inputSize, hiddenSize, options, 'LSTM');
+    checkOptions(options, lstmKeys, 'LSTM');
+    const { projSize = 0, ...rest } = options;
+    super('LSTM', inputSize, hiddenSize, rest, 'LSTM', projSize);
   }
 
   forward(input: Var, hx?: [Var, Var]): [Var, [Var, Var]] {
@@ -253,7 +279,7 @@ export class LSTM extends RNNBase<[Var, Var]> {
       throw new ArgumentError('expected the state as [h0, c0], a pair of Vars', 'LSTM');
     }
     const h0 = hx === undefined ? this.zeroState(B) : this.checkState(hx[0], B, unbatched, 'hidden state h0');
-    const c0 = hx === undefined ? this.zeroState(B) : this.checkState(hx[1], B, unbatched, 'cell state c0');
+    const c0 = hx === undefined ? this.zeroState(B, this.hiddenSize) : this.checkState(hx[1], B, unbatched, 'cell state c0', this.hiddenSize);
     const { output, hN, cN } = this.run(x, h0, c0);
     const c = cN as Var;
     return [this.finishOutput(output, unbatched), unbatched ? [squeeze(hN, 1), squeeze(c, 1)] : [hN, c]];

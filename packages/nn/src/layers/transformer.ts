@@ -37,7 +37,7 @@ export interface TransformerLayerOptions {
   /** Biases in the linear layers, attention and LayerNorms (default true). */
   bias?: boolean;
 }
-const layerKeys: OptionKeys<TransformerLayerOptions> = {
+export const layerKeys: OptionKeys<TransformerLayerOptions> = {
   dimFeedforward: true,
   dropout: true,
   activation: true,

@@ -4,6 +4,7 @@
 // a kernel is one materialized Var plus the inlined Vars it reads, so the kernel graph follows the
 // topological order and is acyclic by construction.
 import { opClassOf, type Graph, type OpNode, type Var } from '@metaop/core';
+import { startsAtRunTime } from './lower.js';
 
 export interface KernelGroup {
   /** The Var this kernel writes. */
@@ -105,6 +106,10 @@ export function partition(graph: Graph, options: PartitionOptions = {}): Partiti
     if (uses.some((u) => u.v.node?.op === 'gather' && u.slot === 0)) materialized.add(v);
     else if (uses.some((u) => duplicates(u.v.node as OpNode, u.slot)) && c > dupLimit) materialized.add(storePoint(v, inGraph, materialized));
     else if (uses.length > 1 && c > sharedLimit) materialized.add(storePoint(v, inGraph, materialized));
+    // Read through several moving windows (an RNN's time steps slicing one input projection): stored,
+    // each window reads it from a runtime offset and the kernels around them are one kernel, not one
+    // per offset (recomputed inline, every start would be a constant of its own kernel).
+    else if (uses.filter((u) => movingWindow(u.v)).length > 1) materialized.add(storePoint(v, inGraph, materialized));
   }
 
   // Epilogue fusion: a reduction whose value flows, through element-wise ops only and at the same
@@ -147,6 +152,12 @@ export function partition(graph: Graph, options: PartitionOptions = {}): Partiti
     kernels.push({ root, stage: stageOf.get(root) ?? null, inputs, members });
   }
   return { kernels, materialized };
+}
+
+/** A slice that lowering reads from a runtime start when its input is stored. */
+function movingWindow(v: Var): boolean {
+  const node = v.node as OpNode;
+  return node.op === 'slice' && startsAtRunTime(node);
 }
 
 const views = new Set(['reshape', 'permute', 'slice', 'broadcast']);

@@ -50,4 +50,25 @@ describe(`LSTM training compiles once per sequence length (${backend} backend)`,
       expect(losses.every(Number.isFinite)).toBe(true);
     });
   });
+
+  it('the time steps share their kernels: each step reads the stored input projection from a runtime offset', () => {
+    withBackend(backend, () => {
+      const stats = () => (getBackend() as unknown as { stats(): Stats }).stats();
+      manualSeed(4);
+      const lstm = new nn.LSTM(8, 32);
+      const head = new nn.Linear(32, 1);
+      const opt = new nn.SGD([...lstm.parameters(), ...head.parameters()], { lr: 1e-2 });
+      const compiledBy = (seqLen: number) => {
+        const before = stats().kernelsCompiled;
+        const [out] = lstm.forward(randn([seqLen, 16, 8]));
+        opt.step(mse(head.forward(out.at(seqLen - 1)), randn([16, 1]))).loss.item();
+        return stats().kernelsCompiled - before;
+      };
+      // With a baked offset per step, every time step compiled about 5 kernels of its own (98 at
+      // T = 20, 127 more for T = 30). What is left per new length reads all T steps at once
+      // (the stacked output, the summed weight gradients) or is a first or last step.
+      expect(compiledBy(20), 'kernels of the first length-20 step').toBeLessThan(2 * 20);
+      expect(compiledBy(30), 'kernels a new length (30) adds').toBeLessThan(30);
+    });
+  });
 });

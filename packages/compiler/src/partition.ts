@@ -109,7 +109,7 @@ export function partition(graph: Graph, options: PartitionOptions = {}): Partiti
     // Read through several moving windows (an RNN's time steps slicing one input projection): stored,
     // each window reads it from a runtime offset and the kernels around them are one kernel, not one
     // per offset (recomputed inline, every start would be a constant of its own kernel).
-    else if (uses.filter((u) => movingWindow(u.v)).length > 1) materialized.add(storePoint(v, inGraph, materialized));
+    else if (uses.filter((u) => movingWindow(u.v)).length > 1 && !viewOfStored(v, inGraph, materialized)) materialized.add(storePoint(v, inGraph, materialized));
   }
 
   // Epilogue fusion: a reduction whose value flows, through element-wise ops only and at the same
@@ -171,6 +171,16 @@ function storePoint(v: Var, inGraph: Set<Var>, materialized: Set<Var>): Var {
     cur = input;
   }
   return cur;
+}
+
+/** Whether `v` is only free views of a stored Var or a leaf (storing it again would be a copy). */
+function viewOfStored(v: Var, inGraph: Set<Var>, materialized: Set<Var>): boolean {
+  let cur = v;
+  while (views.has((cur.node as OpNode).op)) {
+    cur = (cur.node as OpNode).inputs[0] as Var;
+    if (!inGraph.has(cur) || materialized.has(cur)) return true;
+  }
+  return false;
 }
 
 /** Element-wise ops, and reshapes (which keep the flat index), carry a reduction's value unchanged in place. */

@@ -62,6 +62,23 @@ describe.skipIf(mpiMissing)('data parallel training under mpirun', () => {
     expect(maxDiff(one, unclipped.lines[0] as Result)).toBeGreaterThan(1e-3);
   });
 
+  it('a model with SyncBatchNorm trains under -np 2 as BatchNorm does on the global batch in one process', () => {
+    const single = train(0, { DP_BN: 'sync' });
+    expect(single.status, single.stderr).toBe(0);
+    const one = single.lines[0] as Result;
+    expect(Object.keys(one.params)).toContain('1.running_var');
+    for (const env of [{ DP_BUCKET_BYTES: '300' }, { DP_OVERLAP: '0' }] as Record<string, string>[]) {
+      const r = train(2, { DP_BN: 'sync', ...env });
+      expect(r.status, r.stderr).toBe(0);
+      // Parameters and running statistics after 5 momentum steps (measured 6e-8).
+      expect(maxDiff(one, r.lines[0] as Result)).toBeLessThan(2e-6);
+    }
+    // Per-rank BatchNorm statistics (4 samples) end elsewhere.
+    const local = train(2, { DP_BN: 'local' });
+    expect(local.status, local.stderr).toBe(0);
+    expect(maxDiff(one, local.lines[0] as Result)).toBeGreaterThan(1e-3);
+  });
+
   it('an independent copy (rank-seeded weights, no data parallelism) would differ, so the comparison can fail', () => {
     const r = train(2, { METAOP_DISTRIBUTED: 'independent', DP_NO_INIT: '1' });
     expect(r.status, r.stderr).toBe(0);

@@ -2,14 +2,13 @@
 // CI needs: --oversubscribe (more ranks than cores) and, as root, --allow-run-as-root.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openMpiStatus } from '../src/open-mpi.js';
 
-const onPath = (cmd: string) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, cmd)));
-
-/** Why the MPI tests cannot run here, or undefined when they can. */
-export const mpiMissing: string | undefined = !onPath('mpirun') || !onPath('mpicc')
-  ? 'Open MPI is not installed (Debian packages openmpi-bin and libopenmpi-dev: `node scripts/setup-system.mjs --for test`)'
+/** Why the MPI tests cannot run here (what is missing and how to install it), or undefined when they can. */
+const status = openMpiStatus();
+export const mpiMissing: string | undefined = !status.ok
+  ? status.message
   : !existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)))
     ? '@metaop/distributed is not built (run `pnpm run build`)'
     : undefined;

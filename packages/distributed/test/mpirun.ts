@@ -38,11 +38,12 @@ function jsonLines(stdout: string): Record<string, unknown>[] {
   });
 }
 
-/** Runs `node <script>` in `np` ranks (np = 0: plainly, without mpirun). */
-export function mpirun(np: number, script: string, env: Record<string, string> = {}, timeoutMs = 90_000): MpiRun {
+/** Runs `node <script> [args]` in `np` ranks (np = 0: plainly, without mpirun); `script` may be [script, ...args]. */
+export function mpirun(np: number, script: string | readonly string[], env: Record<string, string> = {}, timeoutMs = 90_000): MpiRun {
+  const node = [process.execPath, ...(typeof script === 'string' ? [script] : script)];
   const childEnv = { ...process.env, METAOP_BACKEND: undefined, METAOP_PROGRESS: '0', OMP_NUM_THREADS: '1', ...env };
   const rootEnv = isRoot ? { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' } : {};
-  const [cmd, args] = np === 0 ? [process.execPath, [script]] : ['mpirun', [...mpirunFlags, '-np', String(np), process.execPath, script]];
+  const [cmd, args] = np === 0 ? [node[0], node.slice(1)] : ['mpirun', [...mpirunFlags, '-np', String(np), ...node]];
   const t = performance.now();
   const r = spawnSync(cmd, args, { env: { ...childEnv, ...rootEnv }, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t, lines: jsonLines(r.stdout) };

@@ -80,6 +80,13 @@ describe('SyncBatchNorm', () => {
       expectNear(s.runningMean, b.runningMean, tol);
       expectNear(s.runningVar, b.runningVar, tol);
     });
+    // Eval mode without running statistics normalises with this rank's batch, as torch does.
+    nn.setParallelHooks(twinRanks(calls));
+    const x = tensor(values(2, 3), [2, C, 2, 2]);
+    const evalSync = arr(new nn.SyncBatchNorm(C, { trackRunningStats: false }).eval().forward(x));
+    expect(calls.count).toBe(8);
+    nn.setParallelHooks(null);
+    expect(evalSync).toEqual(arr(new nn.BatchNorm2d(C, { trackRunningStats: false }).eval().forward(x)));
     // A BatchNorm on the single copy has another running variance (n-1 differs): the check can fail.
     const alone = train(new nn.BatchNorm2d(C), 3);
     expect(Math.max(...alone[1].runningVar.map((v, i) => Math.abs(v - both[1].runningVar[i])))).toBeGreaterThan(1e-3);

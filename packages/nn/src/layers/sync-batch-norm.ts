@@ -42,13 +42,15 @@ export class SyncBatchNorm extends BatchNormBase {
 
   protected override batchStatistics(x: Var, dims: number[], view: number[]): BatchStatistics {
     const hooks = parallelHooks('SyncBatchNorm');
-    if (!hooks || hooks.worldSize === 1) return super.batchStatistics(x, dims, view);
+    // As torch: only training syncs (eval without running statistics uses this rank's batch).
+    if (!hooks || hooks.worldSize === 1 || !this.training) return super.batchStatistics(x, dims, view);
     const localCount = dims.reduce((n, d) => n * x.shape[d], 1);
     // x is read by both reductions and by the normalisation: computed once.
     realize([x]);
     const localSum = sum(x, dims);
     const [globalSum, counts] = hooks.sumOverRanks([localSum, tensor([localCount], [1], 'float64')]);
     const count = counts.item();
+    counts.dispose();
     const m = div(sumOverRanksWithGrad(hooks, localSum, globalSum), count);
     // Two passes (mean first, then squared deviations), like BatchNorm, not E[x^2] - E[x]^2.
     const centred = sub(x, reshape(m, view));

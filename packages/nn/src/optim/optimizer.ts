@@ -27,7 +27,7 @@ export interface OptimizerStateDict {
 }
 
 export interface StepOptions {
-  /** Clip the gradients to this global norm before the update (clipGradNorm). */
+  /** Clip the gradients to this global norm before the update (clipGradNorm); under data parallelism, after averaging over the ranks. */
   maxGradNorm?: number;
   /** The norm used with maxGradNorm (default 2). */
   normType?: number;
@@ -37,7 +37,7 @@ const stepKeys: OptionKeys<StepOptions> = { maxGradNorm: true, normType: true };
 export interface StepResult {
   /** The loss, realized. */
   loss: Var;
-  /** The gradient norm before clipping (realized), when maxGradNorm was given. */
+  /** The gradient norm before clipping (realized; of the rank-averaged gradient under data parallelism), when maxGradNorm was given. */
   gradNorm: Var | null;
 }
 

@@ -5,9 +5,10 @@
 // `checkEvery` steps the ranks compare structure and parameters.
 import { collectGraph, readEnv, type DataArray, type Var } from '@metaop/core';
 import { releaseStorage } from '@metaop/core';
+import { realize, tensor } from '@metaop/ops';
 import type { ParallelHooks } from '@metaop/nn';
 import { planBuckets, type Bucket } from './buckets.js';
-import { broadcast, divide, flatten, unflatten } from './collectives.js';
+import { allReduce, broadcast, divide, flatten, unflatten } from './collectives.js';
 import { checkAgreement } from './divergence.js';
 import { check, dtypeCode, reduceOps, type MpiShim } from './mpi.js';
 import type { World } from './world.js';
@@ -67,6 +68,13 @@ export function dataParallelHooks(world: World & { mpi: MpiShim }, options: Data
     worldSize: world.size,
     broadcastParameters(params) {
       broadcast(params, 0);
+    },
+    sumOverRanks(vars) {
+      realize(vars);
+      // New leaves: the inputs may be intermediates of a graph that must keep their own values.
+      const sums = vars.map((v) => tensor(v.dataSync().slice(), v.shape, v.dtype));
+      allReduce(sums, 'sum');
+      return sums;
     },
     reduceGradients(params, grads, realizeStep) {
       step++;

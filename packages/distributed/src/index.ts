@@ -11,7 +11,7 @@ export { planBuckets, DEFAULT_BUCKET_BYTES, type Bucket, type BucketItem } from 
 export { DistributedError, DivergenceError } from './errors.js';
 export { stats as dataParallelStats, type DataParallelOptions, type DataParallelStats } from './data-parallel.js';
 export { finalizeWorld as finalize, launchEnvironment, abortJob } from './world.js';
-export { findMpicc } from './shim-build.js';
+export { findMpicc, openMpiStatus, type OpenMpiStatus, type OpenMpiStatusOptions, type OpenMpiPart } from './open-mpi.js';
 export { loadShim, type MpiShim } from './mpi.js';
 
 export type InitOptions = DataParallelOptions;

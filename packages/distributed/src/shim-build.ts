@@ -4,19 +4,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { notice, readEnv } from '@metaop/core';
+import { notice } from '@metaop/core';
 import { resolveCacheDir } from '@metaop/native';
 import { DistributedError } from './errors.js';
-
-/** `mpicc` ($MPICC, else on PATH), or undefined. */
-export function findMpicc(): string | undefined {
-  const wanted = readEnv('MPICC') ?? 'mpicc';
-  if (wanted.includes('/')) return existsSync(wanted) ? wanted : undefined;
-  for (const dir of (readEnv('PATH') ?? '').split(delimiter)) if (dir && existsSync(join(dir, wanted))) return join(dir, wanted);
-  return undefined;
-}
+import { findMpicc, openMpiStatus } from './open-mpi.js';
 
 function shimSource(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -37,7 +30,7 @@ const sha256 = (data: Buffer | string) => createHash('sha256').update(data).dige
 /** The path of a verified shim library, compiling it when missing or damaged. */
 export function buildShim(): string {
   const mpicc = findMpicc();
-  if (!mpicc) throw new DistributedError("mpicc was not found; install Open MPI (Debian: apt-get install openmpi-bin libopenmpi-dev, or `node scripts/setup-system.mjs --for test`)");
+  if (!mpicc) throw new DistributedError(openMpiStatus().message);
   const source = shimSource();
   const run = (args: string[]) => execFileSync(mpicc, args, { encoding: 'utf8', stdio: 'pipe' }).trim();
   const compilerId = `${run(['--showme'])}\n${run(['--version']).split('\n')[0]}`;

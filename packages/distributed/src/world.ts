@@ -5,6 +5,7 @@
 import { readEnv } from '@metaop/core';
 import { DistributedError } from './errors.js';
 import { check, loadShim, type MpiShim } from './mpi.js';
+import { openMpiStatus } from './open-mpi.js';
 
 export interface World {
   readonly rank: number;
@@ -57,8 +58,11 @@ export function initWorld(): World {
   try {
     mpi = loadShim();
   } catch (e) {
+    const status = openMpiStatus();
+    const why = (e as Error).message;
     throw new DistributedError(
-      `this process was started by mpirun (rank ${launch.rank} of ${launch.size}) but the MPI shim could not be loaded: ${(e as Error).message}`,
+      `this process was started by mpirun (rank ${launch.rank} of ${launch.size}) but the MPI shim could not be loaded: ${why}` +
+        (status.ok || why.includes(status.message) ? '' : `\n${status.message}`),
       'init',
     );
   }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixture, mpiMissing, mpirun, type MpiRun } from './mpirun.js';
 
-type Result = { worldSize: number; steps: number; perRankBatches: number[]; params: Record<string, number[]>; stats: { buckets: number; steps: number } };
+type Result = { worldSize: number; steps: number; perRankBatches: number[]; gradNorms: number[]; params: Record<string, number[]>; stats: { buckets: number; steps: number } };
 
 const train = (np: number, env: Record<string, string> = {}): MpiRun => mpirun(np, fixture('train.mjs'), { DP_STEPS: '5', ...env });
 
@@ -36,6 +36,47 @@ describe.skipIf(mpiMissing)('data parallel training under mpirun', () => {
       const d = maxDiff(one, two);
       expect(d).toBeLessThan(2e-6);
     }
+  });
+
+  it('maxGradNorm clips the averaged gradient (all-reduce first, then clip), as PyTorch DDP does', () => {
+    // Each rank's own gradient has a different norm from the global one, so clipping before the
+    // average would scale each rank's half by its own factor and end elsewhere.
+    const clip = { DP_CLIP: '0.05' };
+    const single = train(0, clip);
+    expect(single.status, single.stderr).toBe(0);
+    const one = single.lines[0] as Result;
+    expect(one.gradNorms).toHaveLength(5);
+    // The clip is active at every step (the norm before clipping is above the limit).
+    for (const n of one.gradNorms) expect(n).toBeGreaterThan(0.1);
+    for (const env of [{ DP_BUCKET_BYTES: '300' }, { DP_OVERLAP: '0' }] as Record<string, string>[]) {
+      const r = train(2, { ...clip, ...env });
+      expect(r.status, r.stderr).toBe(0);
+      const two = r.lines[0] as Result;
+      expect(two.perRankBatches).toEqual([4, 4, 4, 4, 4]);
+      // The reported norm is the global one, the single process's within float32 rounding.
+      two.gradNorms.forEach((n, i) => expect(Math.abs(n - one.gradNorms[i])).toBeLessThan(1e-5 * one.gradNorms[i]));
+      expect(maxDiff(one, two)).toBeLessThan(2e-6);
+    }
+    // Without the clip the parameters end elsewhere: the clip matters to the comparison.
+    const unclipped = train(0);
+    expect(maxDiff(one, unclipped.lines[0] as Result)).toBeGreaterThan(1e-3);
+  });
+
+  it('a model with SyncBatchNorm trains under -np 2 as BatchNorm does on the global batch in one process', () => {
+    const single = train(0, { DP_BN: 'sync' });
+    expect(single.status, single.stderr).toBe(0);
+    const one = single.lines[0] as Result;
+    expect(Object.keys(one.params)).toContain('1.running_var');
+    for (const env of [{ DP_BUCKET_BYTES: '300' }, { DP_OVERLAP: '0' }] as Record<string, string>[]) {
+      const r = train(2, { DP_BN: 'sync', ...env });
+      expect(r.status, r.stderr).toBe(0);
+      // Parameters and running statistics after 5 momentum steps (measured 6e-8).
+      expect(maxDiff(one, r.lines[0] as Result)).toBeLessThan(2e-6);
+    }
+    // Per-rank BatchNorm statistics (4 samples) end elsewhere.
+    const local = train(2, { DP_BN: 'local' });
+    expect(local.status, local.stderr).toBe(0);
+    expect(maxDiff(one, local.lines[0] as Result)).toBeGreaterThan(1e-3);
   });
 
   it('an independent copy (rank-seeded weights, no data parallelism) would differ, so the comparison can fail', () => {

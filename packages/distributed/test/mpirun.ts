@@ -2,14 +2,13 @@
 // CI needs: --oversubscribe (more ranks than cores) and, as root, --allow-run-as-root.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openMpiStatus } from '../src/open-mpi.js';
 
-const onPath = (cmd: string) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, cmd)));
-
-/** Why the MPI tests cannot run here, or undefined when they can. */
-export const mpiMissing: string | undefined = !onPath('mpirun') || !onPath('mpicc')
-  ? 'Open MPI is not installed (Debian packages openmpi-bin and libopenmpi-dev: `node scripts/setup-system.mjs --for test`)'
+/** Why the MPI tests cannot run here (what is missing and how to install it), or undefined when they can. */
+const status = openMpiStatus();
+export const mpiMissing: string | undefined = !status.ok
+  ? status.message
   : !existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)))
     ? '@metaop/distributed is not built (run `pnpm run build`)'
     : undefined;
@@ -39,11 +38,12 @@ function jsonLines(stdout: string): Record<string, unknown>[] {
   });
 }
 
-/** Runs `node <script>` in `np` ranks (np = 0: plainly, without mpirun). */
-export function mpirun(np: number, script: string, env: Record<string, string> = {}, timeoutMs = 90_000): MpiRun {
+/** Runs `node <script> [args]` in `np` ranks (np = 0: plainly, without mpirun); `script` may be [script, ...args]. */
+export function mpirun(np: number, script: string | readonly string[], env: Record<string, string> = {}, timeoutMs = 90_000): MpiRun {
+  const node = [process.execPath, ...(typeof script === 'string' ? [script] : script)];
   const childEnv = { ...process.env, METAOP_BACKEND: undefined, METAOP_PROGRESS: '0', OMP_NUM_THREADS: '1', ...env };
   const rootEnv = isRoot ? { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' } : {};
-  const [cmd, args] = np === 0 ? [process.execPath, [script]] : ['mpirun', [...mpirunFlags, '-np', String(np), process.execPath, script]];
+  const [cmd, args] = np === 0 ? [node[0], node.slice(1)] : ['mpirun', [...mpirunFlags, '-np', String(np), ...node]];
   const t = performance.now();
   const r = spawnSync(cmd, args, { env: { ...childEnv, ...rootEnv }, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t, lines: jsonLines(r.stdout) };

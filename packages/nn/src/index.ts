@@ -10,6 +10,7 @@ export * as init from './init.js';
 export { Linear, Identity, Flatten, type LinearOptions } from './layers/linear.js';
 export { Conv1d, Conv2d, ConvTranspose2d, type Conv1dOptions, type Conv2dOptions, type ConvTranspose2dOptions, type Pair, type PaddingMode } from './layers/conv.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, type BatchNormOptions, type LayerNormOptions, type GroupNormOptions } from './layers/norm.js';
+export { SyncBatchNorm } from './layers/sync-batch-norm.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { ReLU, ReLU6, LeakyReLU, GELU, SiLU, Sigmoid, Tanh, Hardswish, Softmax, LogSoftmax, Dropout } from './layers/activation.js';
 export { Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from './layers/dropout.js';

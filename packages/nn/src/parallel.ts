@@ -16,6 +16,12 @@ export interface ParallelHooks {
   reduceGradients(params: readonly Var[], grads: readonly (Var | null)[], realizeStep: (vars: readonly Var[]) => void): (Var | null)[];
   /** Makes every rank's `params` equal to rank 0's (in place). Called when an optimizer is built. */
   broadcastParameters(params: readonly Var[]): void;
+  /**
+   * The element-wise sums over every rank of `vars` (realized first), as new realized leaves in the
+   * same order; every rank passes the same shapes and dtypes in the same order. Used by
+   * SyncBatchNorm for its batch statistics and their gradients.
+   */
+  sumOverRanks(vars: readonly Var[]): Var[];
 }
 
 let hooks: ParallelHooks | null = null;

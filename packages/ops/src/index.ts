@@ -28,6 +28,7 @@ export { metaOps, type MetaOpInfo } from './meta/table.js';
 export type { IndexSpec, CondSpec } from './meta/reindex.js';
 
 export { grad } from './autograd/grad.js';
+export { registerGradHook, type GradHook } from './autograd/hooks.js';
 export { gradRules, type GradRule } from './autograd/rules.js';
 
 export * from './creation.js';

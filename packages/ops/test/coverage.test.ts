@@ -7,7 +7,7 @@ import { gradInputs, opCases } from '@metaop/ops/testing';
 /** Exports that are not ops: runtime control, autograd, oracle internals and helpers. */
 const notOps = new Set([
   'Var', 'realize', 'setBackend', 'getBackend', 'withBackend', 'backendNames', 'tidy', 'keep', 'noGrad', 'enableGrad',
-  'memory', 'flags', 'metaOps', 'grad', 'gradRules', 'evaluateNode', 'createReferenceBackend', 'hostMemory', 'applyUnary',
+  'memory', 'flags', 'metaOps', 'grad', 'gradRules', 'registerGradHook', 'evaluateNode', 'createReferenceBackend', 'hostMemory', 'applyUnary',
   'applyBinary', 'erfScalar', 'roundHalfEven', 'philox4x32', 'philoxUniform', 'philoxNormal', 'manualSeed',
   'nextRandomCounters', 'randomState', 'setRandomState', 'dimsOf', 'pair', 'variance',
 ]);

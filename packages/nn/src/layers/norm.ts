@@ -27,7 +27,16 @@ function normalize(x: Var, m: Var, v: Var, eps: number, weight: Var | null, bias
   return y;
 }
 
-abstract class BatchNormBase extends Module {
+/** Batch statistics per channel: what BatchNorm normalises with and folds into its running statistics. */
+export interface BatchStatistics {
+  mean: Var;
+  biasedVar: Var;
+  /** Values per channel (over every rank for SyncBatchNorm). */
+  count: number;
+}
+
+/** BatchNorm1d/2d and SyncBatchNorm: parameters, running statistics, and the forward pass. */
+export abstract class BatchNormBase extends Module {
   readonly numFeatures: number;
   readonly eps: number;
   momentum: number | null;
@@ -105,14 +114,19 @@ abstract class BatchNormBase extends Module {
       const rv = this.runningVar as Var;
       return normalize(x, rm, rv, this.eps, this.weight, this.bias, view);
     }
-    const count = dims.reduce((n, d) => n * x.shape[d], 1);
+    const { mean: m, biasedVar, count } = this.batchStatistics(x, dims, view);
     if (this.training && count <= 1) {
       throw new ShapeError(`expected more than 1 value per channel when training, got input ${formatShape(x.shape)}`, op);
     }
-    const m = mean(x, dims);
-    const biasedVar = mean(mul(sub(x, reshape(m, view)), sub(x, reshape(m, view))), dims);
     if (this.training && this.trackRunningStats) this.#scheduleRunningUpdate(detach(m), detach(biasedVar), count);
     return normalize(x, m, biasedVar, this.eps, this.weight, this.bias, view);
+  }
+
+  /** The per-channel mean and biased variance over `dims` of this batch, and how many values each has. */
+  protected batchStatistics(x: Var, dims: number[], view: number[]): BatchStatistics {
+    const count = dims.reduce((n, d) => n * x.shape[d], 1);
+    const m = mean(x, dims);
+    return { mean: m, biasedVar: mean(mul(sub(x, reshape(m, view)), sub(x, reshape(m, view))), dims), count };
   }
 
   #scheduleRunningUpdate(m: Var, biasedVar: Var, count: number): void {

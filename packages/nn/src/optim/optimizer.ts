@@ -27,7 +27,7 @@ export interface OptimizerStateDict {
 }
 
 export interface StepOptions {
-  /** Clip the gradients to this global norm before the update (clipGradNorm). */
+  /** Clip the gradients to this global norm before the update (clipGradNorm); under data parallelism, after averaging over the ranks. */
   maxGradNorm?: number;
   /** The norm used with maxGradNorm (default 2). */
   normType?: number;
@@ -37,7 +37,7 @@ const stepKeys: OptionKeys<StepOptions> = { maxGradNorm: true, normType: true };
 export interface StepResult {
   /** The loss, realized. */
   loss: Var;
-  /** The gradient norm before clipping (realized), when maxGradNorm was given. */
+  /** The gradient norm before clipping (realized; of the rank-averaged gradient under data parallelism), when maxGradNorm was given. */
   gradNorm: Var | null;
 }
 
@@ -104,14 +104,8 @@ export abstract class Optimizer<H extends object> {
    */
   step(loss: Var, options: StepOptions = {}): StepResult {
     checkOptions(options, stepKeys, `${this.constructor.name}.step`);
-    let grads = grad(loss, this.parameters());
-    let gradNorm: Var | null = null;
-    if (options.maxGradNorm !== undefined) {
-      const clipped = clipGradNorm(grads, options.maxGradNorm, options.normType ?? 2);
-      grads = clipped.grads;
-      gradNorm = clipped.totalNorm;
-    }
-    this.applyGradients(grads, { realizeWith: gradNorm ? [loss, gradNorm] : [loss] });
+    const clip = options.maxGradNorm === undefined ? undefined : { maxNorm: options.maxGradNorm, normType: options.normType ?? 2 };
+    const gradNorm = this.update(grad(loss, this.parameters()), [loss], clip);
     return { loss, gradNorm };
   }
 
@@ -120,9 +114,19 @@ export abstract class Optimizer<H extends object> {
    * change, as PyTorch does for a parameter whose .grad is None). Realizes everything at once.
    */
   applyGradients(grads: readonly (Var | null)[], options: ApplyOptions = {}): void {
+    checkOptions(options, applyKeys, `${this.constructor.name}.applyGradients`);
+    this.update(grads, options.realizeWith ?? []);
+  }
+
+  /**
+   * The step shared by step() and applyGradients(): under data parallelism the gradients are first
+   * averaged over the ranks, and only then clipped (PyTorch DDP's order: clip_grad_norm_ after
+   * backward, whose hooks all-reduced), so every rank clips the same global gradient by the same
+   * factor. Returns the norm before clipping when `clip` is given.
+   */
+  private update(grads: readonly (Var | null)[], realizeWith: readonly Var[], clip?: { maxNorm: number; normType: number }): Var | null {
     const params = this.parameters();
     const name = this.constructor.name;
-    checkOptions(options, applyKeys, `${name}.applyGradients`);
     if (grads.length !== params.length) {
       throw new ArgumentError(`got ${grads.length} gradients for ${params.length} parameters; pass one per parameter (null to skip)`, name);
     }
@@ -136,10 +140,18 @@ export abstract class Optimizer<H extends object> {
     if (parallel) {
       let first = true;
       grads = parallel.reduceGradients(params, grads, (vars) => {
-        if (first) realizeWithPending([...(options.realizeWith ?? []), ...vars]);
+        if (first) realizeWithPending([...realizeWith, ...vars]);
         else realize(vars);
         first = false;
       });
+    }
+    let gradNorm: Var | null = null;
+    if (clip) {
+      const present = grads.filter((g): g is Var => g !== null);
+      const clipped = clipGradNorm(present, clip.maxNorm, clip.normType);
+      let k = 0;
+      grads = grads.map((g) => (g === null ? null : clipped.grads[k++]));
+      gradNorm = clipped.totalNorm;
     }
     const assignments: [Var, Var][] = [];
     const scalars = new Map<string, Var>();
@@ -175,12 +187,14 @@ export abstract class Optimizer<H extends object> {
       }
     });
     try {
-      realizeWithPending(parallel ? [] : (options.realizeWith ?? []), assignments);
+      const extra = gradNorm ? [gradNorm] : [];
+      realizeWithPending(parallel ? extra : [...realizeWith, ...extra], assignments);
     } finally {
       // The 0-d hyper-parameter leaves are this step's own: free them now rather than leave them
       // to the GC backstop, whose callbacks never run while a synchronous training loop holds the thread.
       for (const v of scalars.values()) v.dispose();
     }
+    return gradNorm;
   }
 
   /** Builds the new value of `param` (and of its state) from its gradient, through ctx.assign. */

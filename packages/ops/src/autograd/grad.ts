@@ -2,6 +2,7 @@
 // so they fuse with other work and can be differentiated again.
 import { ArgumentError, DTypeError, expectVar, formatShape, isFloat, ShapeError, shapesEqual, type Var } from '@metaop/core';
 import { binary, constant } from '../meta/elementwise.js';
+import { gradHookOf } from './hooks.js';
 import { gradRules, type GradRule } from './rules.js';
 
 /**
@@ -58,8 +59,17 @@ export function grad(y: Var, xs: Var | readonly Var[], dy?: Var): Var | Var[] {
   if (reaches.get(y)) grads.set(y, seed);
   for (let i = order.length - 1; i >= 0; i--) {
     const v = order[i];
-    const g = grads.get(v);
-    if (!g || !v.node || v.stopGrad) continue;
+    let g = grads.get(v);
+    if (!g) continue;
+    const hook = gradHookOf(v);
+    if (hook) {
+      g = hook(g);
+      if (!shapesEqual(g.shape, v.shape) || g.dtype !== v.dtype) {
+        throw new ArgumentError(`a gradient hook returned ${g.describe()} for ${v.describe()}; it must keep the shape and dtype`, 'grad');
+      }
+      grads.set(v, g);
+    }
+    if (!v.node || v.stopGrad) continue;
     v.assertFresh('grad', describeY);
     const rule = gradRules[v.node.op] as GradRule;
     const inputGrads = rule(v.node, v, g);

@@ -103,6 +103,27 @@ describe('parallel pass', () => {
   });
 });
 
+describe('data-indexed scatters', () => {
+  it("share out an embedding gradient's columns outside its rows: one parallel region, not one per row", () => {
+    const w = param([113, 128]);
+    const idx = M.tensor(Int32Array.from({ length: 2048 }, (_, i) => (i * 37) % 113), [2048], 'int32').realize();
+    const [g] = M.grad(M.sum(M.mul(M.indexSelect(w, 0, idx), param([2048, 128]))), [w]);
+    const renderer = new CRenderer();
+    renderer.threadBudget = true;
+    const hasScatter = (s: Stmt): boolean => s.s === 'scatter' || (s.s === 'loop' && s.body.some(hasScatter));
+    const k = planKernels(collectGraph([g]), { schedule: cpu(2), renderer }).find((p) => p.kernel.body.some(hasScatter));
+    expect(k, 'a kernel with the scatter').toBeDefined();
+    const nest = k!.kernel.body.find((s): s is LoopStmt => hasScatter(s)) as LoopStmt;
+    // Columns (exclusive) outside, shared out; the 2048 rows (they collide) inside, in order.
+    expect(nest.extent).toBe(128);
+    expect(nest.schedule.parallel).toBe(true);
+    const rows = nest.body[0] as LoopStmt;
+    expect(rows.extent).toBe(2048);
+    expect(rows.schedule.parallel).toBeUndefined();
+    expect(count(k!.source, /#pragma omp parallel/g)).toBe(1);
+  });
+});
+
 describe('one thread team per kernel', () => {
   // 128 -> 120 + 8 output channels, 28 -> 16 + 8 + 4 columns: six tile nests after the padded copy.
   const tails = () => M.conv2d(param([1, 128, 28, 28]), param([128, 128, 3, 3]), { padding: 1 });

@@ -98,10 +98,14 @@ export function parallelize(kernel: Kernel, options: ParallelOptions): Kernel {
           count *= next.extent;
           l = next;
         }
-        let marked: Stmt = parallelLoop(chain[chain.length - 1]);
+        const inner = chain[chain.length - 1];
+        // A data-indexed scatter's serial loops (rows that may collide) outside its exclusive loops
+        // (columns) would open one parallel region per row: the exclusive loops move outside them,
+        // and each thread walks every row of its columns in order (the same sums, one region).
+        const hoist = path.some((l) => l.extent >= 2) && dataIndexedScatters(inner.body);
+        let marked: Stmt = hoist ? { ...parallelLoop(inner), body: [nestIn(path, inner.body)] } : parallelLoop(inner);
         for (let i = chain.length - 2; i >= 0; i--) marked = { ...parallelLoop(chain[i]), body: [marked] };
-        for (let i = path.length - 1; i >= 0; i--) marked = { ...path[i], body: [marked] };
-        return marked;
+        return hoist ? marked : nestIn(path, [marked]);
       }
       if (cur.body.length !== 1) break;
       path.push(cur);
@@ -111,6 +115,30 @@ export function parallelize(kernel: Kernel, options: ParallelOptions): Kernel {
   };
   const body = kernel.body.map((s) => mark(s, true));
   return { ...kernel, body: options.team ? markNowait(body) : body };
+}
+
+/** `body` inside copies of the perfectly nested loops `path`, outermost first. */
+function nestIn(path: readonly LoopStmt[], body: readonly Stmt[]): Stmt {
+  let nest = body;
+  for (let i = path.length - 1; i >= 0; i--) nest = [{ ...path[i], body: nest }];
+  return nest[0];
+}
+
+/** Whether the scatters of `stmts` all write through data-dependent indices (and there is one). */
+function dataIndexedScatters(stmts: readonly Stmt[]): boolean {
+  let found = false;
+  let all = true;
+  const visit = (list: readonly Stmt[]) => {
+    for (const s of list) {
+      if (s.s === 'loop') visit(s.body);
+      else if (s.s === 'scatter') {
+        found = true;
+        all &&= s.dynamic.length > 0;
+      }
+    }
+  };
+  visit(stmts);
+  return found && all;
 }
 
 /** A top-level nest run by a thread team: its outermost loop is shared out (not a reduction with a combining clause). */

@@ -171,6 +171,8 @@ function along(e: Load, v: number): 'ok' | 'pack' | 'bad' {
   if (s === 0 || s === 1) return 'ok';
   const src = e.source;
   if (s === undefined || !src || e.dynamic.length > 0) return 'bad';
+  // Only a read without bounds tests is packed (a padded read keeps its layout): else no copy helps.
+  if (!(e.valid.kind === 'bool' && e.valid.value)) return 'bad';
   const moving = src.coords.map((c, d) => (strideOf(c, v) === 0 ? -1 : d)).filter((d) => d >= 0);
   return moving.length === 1 && strideOf(src.coords[moving[0]], v) === 1 ? 'pack' : 'bad';
 }

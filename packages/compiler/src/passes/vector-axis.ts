@@ -42,12 +42,13 @@ function cost(extent: number, lanes: number): number {
   return (Math.floor(extent / lanes) + (extent % lanes)) / extent;
 }
 
-/** The width whose vector axis (`axisFor(width)`) takes fewer operations per element. */
+/** The width whose vector axis (`axisFor(width)`) takes fewer operations per element; the narrow one where only it has an axis. */
 export function pickVectorWidth(widths: VectorWidths, axisFor: (lanes: number) => Axis | undefined): number {
   const { lanes, narrowLanes: narrow } = widths;
   if (narrow === undefined || narrow >= lanes) return lanes;
   const wide = axisFor(lanes);
-  if (!wide) return lanes;
   const thin = axisFor(narrow);
+  // No axis holds a whole wide vector (a 14-wide row): the narrow width may still have one.
+  if (!wide) return thin ? narrow : lanes;
   return thin && cost(thin.extent, narrow) < cost(wide.extent, lanes) ? narrow : lanes;
 }

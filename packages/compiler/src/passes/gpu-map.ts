@@ -1,0 +1,151 @@
+// Map nests onto a device's grid of thread blocks, as schedule data (LoopSchedule.bind, barrier and
+// blockReduce statements, Kernel.shared) that device renderers print:
+// - a parallel output loop with many iterations is bound to the grid: each thread of the launch
+//   takes iterations in turn (grid-stride);
+// - a parallel output loop with too few iterations to fill the device thread by thread, whose body
+//   has loops worth sharing (a row reduction, a softmax denominator, a row of outputs), gives each
+//   iteration a block instead: the loops of its body are bound to the block's threads, each thread
+//   summing a strided share of a reduction, and the partial values are combined by a blockReduce
+//   (warp shuffles, then shared memory) in a fixed order, so every run gives the same result;
+// - a body without output loops that is a reduction (a full sum, mean, max) runs as one block the
+//   same way.
+// Everything else keeps running on the thread that reaches it.
+import type { Accumulator, Kernel, LoopBinding, SharedBuffer, Stmt } from '../ir/loop-ir.js';
+
+export interface GpuMapOptions {
+  /** Threads per block of every launch: a multiple of the warp size, 32. */
+  readonly blockThreads: number;
+  /** A parallel loop of fewer iterations than this gives each iteration a block (when its body qualifies). */
+  readonly blockBelow: number;
+  /** Fewest iterations of a loop in such a body before the block's threads share it (default: one warp, 32). */
+  readonly minShare?: number;
+}
+
+export const WARP = 32;
+
+type LoopStmt = Extract<Stmt, { s: 'loop' }>;
+
+const bound = (l: LoopStmt, bind: LoopBinding): LoopStmt => ({ ...l, schedule: { ...l.schedule, bind } });
+
+/** Reductions whose partial values may be combined across threads in any fixed tree. */
+function combinable(acc: Accumulator): boolean {
+  return acc.tile.length === 0 && !acc.compensated && (acc.fn === 'add' || acc.fn === 'mul' || acc.fn === 'max' || acc.fn === 'min');
+}
+
+/** Accumulators a statement list updates (at any depth), in order of first update; null when it stores or scatters. */
+function updatedOnly(stmts: readonly Stmt[], into: number[] = []): number[] | null {
+  for (const s of stmts) {
+    if (s.s === 'store' || s.s === 'scatter' || s.s === 'barrier' || s.s === 'blockReduce') return null;
+    if (s.s === 'accUpdate' && !into.includes(s.acc)) into.push(s.acc);
+    if (s.s === 'loop' && updatedOnly(s.body, into) === null) return null;
+  }
+  return into;
+}
+
+function has(stmts: readonly Stmt[], test: (s: Stmt) => boolean): boolean {
+  return stmts.some((s) => test(s) || (s.s === 'loop' && has(s.body, test)));
+}
+
+function declared(stmts: readonly Stmt[], into = new Set<number>()): Set<number> {
+  for (const s of stmts) {
+    if (s.s === 'accInit') into.add(s.acc.id);
+    else if (s.s === 'loop') declared(s.body, into);
+  }
+  return into;
+}
+
+export function gpuMap(kernel: Kernel, options: GpuMapOptions): Kernel {
+  if (options.blockThreads % WARP !== 0 || options.blockThreads < WARP || options.blockThreads > 1024) {
+    throw new Error(`gpu-map: ${options.blockThreads} threads per block (a multiple of ${WARP}, at most 1024)`);
+  }
+  if (kernel.blockThreads !== undefined && kernel.blockThreads !== options.blockThreads) {
+    throw new Error(`gpu-map: ${kernel.name} was mapped for ${kernel.blockThreads} threads per block`);
+  }
+  const m = new GpuMapping(kernel, options);
+  const body = m.blockBody(kernel.body, true) ?? kernel.body.map((s) => m.nest(s));
+  return { ...kernel, body, blockThreads: options.blockThreads, ...(m.shared.length > 0 ? { shared: m.shared } : {}) };
+}
+
+class GpuMapping {
+  readonly shared: SharedBuffer[];
+  private readonly minShare: number;
+
+  constructor(
+    kernel: Kernel,
+    private readonly options: GpuMapOptions,
+  ) {
+    this.shared = [...(kernel.shared ?? [])];
+    this.minShare = options.minShare ?? WARP;
+  }
+
+  /** A top-level statement: its first parallel output loop bound to the grid, or its iterations to blocks. */
+  nest(s: Stmt): Stmt {
+    if (s.s !== 'loop') return s;
+    if (!s.schedule.parallel || s.role === 'reduce') return { ...s, body: s.body.map((b) => this.nest(b)) };
+    if (s.extent < this.options.blockBelow && s.dynamicSlot === undefined) {
+      const body = this.blockBody(s.body);
+      if (body) return { ...bound(s, 'block'), body };
+    }
+    return bound(s, 'grid');
+  }
+
+  /**
+   * One block's share of work: its loops bound to the threads, reductions combined; null when the
+   * body does not qualify. `top`: the kernel's whole body, run as one block only for a reduction
+   * (its output loops go to the grid instead).
+   */
+  blockBody(list: readonly Stmt[], top = false): Stmt[] | null {
+    const accs = new Map<number, Accumulator>();
+    const out: Stmt[] = [];
+    let shares = false;
+    for (const s of list) {
+      switch (s.s) {
+        case 'accInit':
+          if (!combinable(s.acc)) return null;
+          accs.set(s.acc.id, s.acc);
+          out.push(s);
+          break;
+        case 'def':
+        case 'store':
+          out.push(s);
+          break;
+        case 'loop': {
+          if (s.dynamicSlot !== undefined || has(s.body, (b) => b.s === 'scatter' || b.s === 'barrier' || b.s === 'blockReduce')) return null;
+          const share = s.extent >= this.minShare;
+          if (s.role === 'reduce') {
+            // Each thread sums a strided share into its own copy of the list's accumulators.
+            const updated = updatedOnly(s.body);
+            if (updated === null || updated.some((a) => !accs.has(a))) return null;
+            if (!share) {
+              out.push(s); // short: every thread runs it whole (same values, same order)
+              break;
+            }
+            out.push(bound(s, 'thread'));
+            shares = true;
+            for (const a of updated) out.push({ s: 'blockReduce', acc: a, shared: this.sharedFor(accs.get(a) as Accumulator) }, { s: 'barrier' });
+          } else {
+            // Output loops: iterations write distinct cells; their own accumulators stay private.
+            const inner = declared(s.body);
+            if (has(s.body, (b) => b.s === 'accUpdate' && !inner.has(b.acc))) return null;
+            if (!share || top) return null;
+            out.push(bound(s, 'thread'));
+            shares = true;
+          }
+          break;
+        }
+        default:
+          return null;
+      }
+    }
+    return shares ? out : null;
+  }
+
+  /** The shared buffer (one cell per warp) that combines accumulators of this dtype. */
+  private sharedFor(acc: Accumulator): number {
+    const size = this.options.blockThreads / WARP;
+    const at = this.shared.findIndex((b) => b.dtype === acc.dtype && b.size === size);
+    if (at >= 0) return at;
+    this.shared.push({ dtype: acc.dtype, size });
+    return this.shared.length - 1;
+  }
+}

@@ -7,7 +7,7 @@
 // Top-level statements outside bound loops run on thread 0 of block 0. An `extern "C"` launcher
 // per kernel enqueues the phases in order: `kernel<<<grid, block>>>` under nvcc, the emulator's
 // fiber scheduler (emulation/cuda_emu.h) on a host compiler.
-import { reduceIdentity, type DType, type ReduceFn } from '@metaop/core';
+import { isFloat, reduceIdentity, type DType, type ReduceFn } from '@metaop/core';
 import {
   CFamilyRenderer,
   cFamilyHelpers,
@@ -204,27 +204,46 @@ export class CudaRenderer extends CFamilyRenderer {
   protected override blockLevel(s: Extract<Stmt, { s: 'barrier' | 'blockReduce' }>): void {
     if (s.s === 'barrier') return this.emit('__syncthreads();');
     const acc = this.accs.get(s.acc) as Accumulator;
-    const fn = acc.fn as ReduceFn;
-    const [a, t, sh] = [`acc${acc.id}`, this.typeName(acc.dtype), `s${s.shared}`];
     const warps = (this.kernel.blockThreads ?? CUDA_BLOCK) / WARP;
+    const arg = acc.fn === 'argmax' || acc.fn === 'argmin';
+    const [a, t] = [`acc${acc.id}`, this.typeName(acc.dtype)];
+    const worst = arg ? reduceIdentity(acc.fn === 'argmax' ? 'max' : 'min', acc.dtype) : reduceIdentity(acc.fn as ReduceFn, acc.dtype);
+    // The values combined: the accumulator, and an arg reduction's position (identity 0, as its init).
+    const cells = [{ v: a, sh: `s${s.shared}`, identity: this.literal(worst, acc.dtype) }];
+    if (arg) cells.push({ v: `pos${acc.id}`, sh: `s${s.positions as number}`, identity: '0' });
+    const step = (o: number) => {
+      const shfl = (v: string) => `__shfl_down_sync(0xffffffffu, ${v}, ${o})`;
+      if (!arg) return `{ ${t} o = ${shfl(a)}; ${a} = ${this.combine(acc.fn as ReduceFn, a, 'o', acc.dtype)}; }`;
+      return `{ ${t} o = ${shfl(a)}; int32_t q = ${shfl(`pos${acc.id}`)}; if (${this.argBetter(acc, 'o', 'q')}) { ${a} = o; pos${acc.id} = q; } }`;
+    };
     // Lane 0 of each warp ends with its warp's value, combined in a fixed tree; warp 0 then
     // combines the warps' values from shared memory the same way and shares the result.
-    const fold = (lanes: number) => {
-      for (const o of treeOffsets(lanes)) this.emit(`{ ${t} o = __shfl_down_sync(0xffffffffu, ${a}, ${o}); ${a} = ${this.combine(fn, a, 'o', acc.dtype)}; }`);
-    };
+    const fold = (lanes: number) => treeOffsets(lanes).forEach((o) => this.emit(step(o)));
     this.emit(`// acc${acc.id}: combine the block's ${warps * WARP} partial values`);
     fold(WARP);
-    this.emit(`if ((threadIdx.x & ${WARP - 1}) == 0) ${sh}[threadIdx.x / ${WARP}] = ${a};`);
+    this.emit(`if ((threadIdx.x & ${WARP - 1}) == 0) { ${cells.map((c) => `${c.sh}[threadIdx.x / ${WARP}] = ${c.v};`).join(' ')} }`);
     this.emit('__syncthreads();');
     this.emit(`if (threadIdx.x < ${WARP}) {`);
     this.depth++;
-    this.emit(`${a} = threadIdx.x < ${warps} ? ${sh}[threadIdx.x] : ${this.literal(reduceIdentity(fn, acc.dtype), acc.dtype)};`);
+    for (const c of cells) this.emit(`${c.v} = threadIdx.x < ${warps} ? ${c.sh}[threadIdx.x] : ${c.identity};`);
     fold(warps);
-    this.emit(`if (threadIdx.x == 0) ${sh}[0] = ${a};`);
+    this.emit(`if (threadIdx.x == 0) { ${cells.map((c) => `${c.sh}[0] = ${c.v};`).join(' ')} }`);
     this.depth--;
     this.emit('}');
     this.emit('__syncthreads();');
-    this.emit(`${a} = ${sh}[0];`);
+    for (const c of cells) this.emit(`${c.v} = ${c.sh}[0];`);
+  }
+
+  /**
+   * Whether value o at position q beats the arg accumulator: what the serial loop would have kept
+   * of the two, the first position of the best value (of the first NaN, for floats).
+   */
+  private argBetter(acc: Accumulator, o: string, q: string): string {
+    const [a, p] = [`acc${acc.id}`, `pos${acc.id}`];
+    const cmp = acc.fn === 'argmax' ? '>' : '<';
+    const plain = `${o} ${cmp} ${a} || (${o} == ${a} && ${q} < ${p})`;
+    if (!isFloat(acc.dtype)) return plain;
+    return `${o} != ${o} ? (${a} == ${a} || ${q} < ${p}) : (${a} == ${a} && (${plain}))`;
   }
 
   protected override loopExtent(loop: LoopStmt): string {

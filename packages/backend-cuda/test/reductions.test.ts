@@ -1,7 +1,8 @@
 // Reductions on `cuda (emulated)` against the float64 oracle, across sizes that are not multiples
 // of a warp (32) or a block (128) and the sizes 0 and 1: full reductions (one block, its threads
-// sharing the sum), reductions of few rows (a block per row), softmax and layerNorm (their row
-// statistics), and many short rows (the grid, one thread per row). The loop IR is checked to use
+// sharing the sum), reductions of few rows (a block per row), arg reductions with ties and NaNs
+// (positions combined across threads must still give the first best one), softmax and layerNorm
+// (their row statistics), and many short rows (the grid, one thread per row). The loop IR is checked to use
 // the mapping each case is meant to exercise, and a sum read twice is bit-identical (the block's
 // combining order is fixed).
 import { describe, expect, it } from 'vitest';
@@ -22,6 +23,11 @@ const cases: readonly Case[] = [
   ['min', (x) => M.min(x)],
   ['prod(1)', (x) => M.prod(x.mul(0.01).add(1), 1)],
   ['argmax(1)', (x) => M.argmax(x, 1)],
+  // Ties (the first position wins), NaNs (the first NaN wins), int32 values.
+  ['argmin(1) ties', (x) => M.argmin(M.floor(x), 1)],
+  ['argmax(1) NaN', (x) => M.argmax(M.log(x.add(1.5)), 1)],
+  ['argmax int32 ties', (x) => M.argmax(M.cast(x.mul(2), 'int32'), 1)],
+  ['argmin all', (x) => M.argmin(M.round(x))],
   ['softmax(1)', (x) => M.softmax(x, 1)],
   ['logsumexp(1)', (x) => M.logsumexp(x, 1)],
   ['layerNorm', (x) => M.layerNorm(x, x.shape[1])],
@@ -65,6 +71,7 @@ describe('reductions on cuda (emulated) against the float64 oracle', () => {
       if (cols >= 32) {
         expect(ir).toMatch(/bind=block/);
         expect(ir).toMatch(/block reduce/);
+        expect(ir).toMatch(/block reduce acc\d+ via s\d+, positions s\d+/);
       }
       check(1, cols, wanted);
     });

@@ -93,18 +93,21 @@ describe('GPU mapping in the loop IR', () => {
     expect(loops(short.body).map((l) => l.schedule.bind)).toEqual(['grid', undefined]);
   });
 
-  it('a full reduction runs as one block; argmax-like and compensated accumulators stay serial', () => {
+  it('a full reduction runs as one block, an argmax with its positions; compensated sums stay serial', () => {
     const [nest] = rowSum(1, 5000).body as Extract<Stmt, { s: 'loop' }>[];
     const full: Kernel = { ...rowSum(1, 5000), body: nest.body.map((s) => (s.s === 'store' ? { ...s, index: ic(0) } : s)) };
     const mapped = gpuMap(full, gpu);
     expect(mapped.body.map((s) => s.s)).toEqual(['accInit', 'loop', 'blockReduce', 'barrier', 'store']);
     expect(loops(mapped.body)[0].schedule.bind).toBe('thread');
-    for (const acc of [{ fn: 'argmax' as const }, { fn: 'add' as const, compensated: true }]) {
-      const k: Kernel = { ...full, body: full.body.map((s) => (s.s === 'accInit' ? { ...s, acc: { ...s.acc, ...acc } } : s)) };
-      const m = gpuMap(k, gpu);
-      expect(loops(m.body)[0].schedule.bind).toBeUndefined();
-      expect(printKernel(m)).not.toContain('block reduce');
-    }
+    const withAcc = (acc: object): Kernel => ({ ...full, body: full.body.map((s) => (s.s === 'accInit' ? { ...s, acc: { ...s.acc, ...acc } } : s)) });
+    const compensated = gpuMap(withAcc({ compensated: true }), gpu);
+    expect(loops(compensated.body)[0].schedule.bind).toBeUndefined();
+    expect(printKernel(compensated)).not.toContain('block reduce');
+    // An argmax combines values and positions (int32 cells); an int32 argmax needs two int32 buffers.
+    const arg = gpuMap(withAcc({ fn: 'argmax' }), gpu);
+    expect(printKernel(arg)).toMatch(/shared s0:float64\[4\]\n\s+shared s1:int32\[4\][\s\S]*acc0 = block reduce acc0 via s0, positions s1/);
+    const intArg = gpuMap(withAcc({ fn: 'argmax', dtype: 'int32' }), gpu);
+    expect(printKernel(intArg)).toMatch(/shared s0:int32\[4\]\n\s+shared s1:int32\[4\][\s\S]*acc0 = block reduce acc0 via s0, positions s1/);
   });
 
   it('rejects a block size that is not a whole number of warps', () => {

@@ -178,9 +178,11 @@ export type Stmt =
    * strided share of a 'thread' loop) in a fixed order — a shuffle tree within each warp, then the
    * warp totals through shared buffer `shared` (Kernel.shared, one cell per warp) — and every thread
    * holds the block's result after it. It contains its own barriers; one must follow before
-   * `shared` is written again.
+   * `shared` is written again. An arg reduction (argmax/argmin) also combines its positions,
+   * through the int32 shared buffer `positions`: the result is the serial loop's (the first
+   * position of the best value; the first NaN for floats).
    */
-  | { readonly s: 'blockReduce'; readonly acc: number; readonly shared: number };
+  | { readonly s: 'blockReduce'; readonly acc: number; readonly shared: number; readonly positions?: number };
 
 export interface KernelBuffer {
   readonly dtype: DType;

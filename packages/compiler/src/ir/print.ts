@@ -72,7 +72,7 @@ function printStmts(stmts: readonly Stmt[], depth: number, out: string[]): void 
         out.push(`${pad}barrier`);
         break;
       case 'blockReduce':
-        out.push(`${pad}acc${s.acc} = block reduce acc${s.acc} via s${s.shared}`);
+        out.push(`${pad}acc${s.acc} = block reduce acc${s.acc} via s${s.shared}${s.positions === undefined ? '' : `, positions s${s.positions}`}`);
         break;
     }
   }

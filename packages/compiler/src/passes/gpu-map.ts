@@ -6,10 +6,12 @@
 //   has loops worth sharing (a row reduction, a softmax denominator, a row of outputs), gives each
 //   iteration a block instead: the loops of its body are bound to the block's threads, each thread
 //   summing a strided share of a reduction, and the partial values are combined by a blockReduce
-//   (warp shuffles, then shared memory) in a fixed order, so every run gives the same result;
+//   (warp shuffles, then shared memory) in a fixed order, so every run gives the same result (arg
+//   reductions combine their positions too, giving the serial loop's first best position);
 // - a body without output loops that is a reduction (a full sum, mean, max) runs as one block the
 //   same way.
 // Everything else keeps running on the thread that reaches it.
+import type { DType } from '@metaop/core';
 import type { Accumulator, Kernel, LoopBinding, SharedBuffer, Stmt } from '../ir/loop-ir.js';
 
 export interface GpuMapOptions {
@@ -27,9 +29,9 @@ type LoopStmt = Extract<Stmt, { s: 'loop' }>;
 
 const bound = (l: LoopStmt, bind: LoopBinding): LoopStmt => ({ ...l, schedule: { ...l.schedule, bind } });
 
-/** Reductions whose partial values may be combined across threads in any fixed tree. */
+/** Reductions whose partial values may be combined across threads in a fixed tree (arg reductions with their positions). */
 function combinable(acc: Accumulator): boolean {
-  return acc.tile.length === 0 && !acc.compensated && (acc.fn === 'add' || acc.fn === 'mul' || acc.fn === 'max' || acc.fn === 'min');
+  return acc.tile.length === 0 && !acc.compensated;
 }
 
 /** Accumulators a statement list updates (at any depth), in order of first update; null when it stores or scatters. */
@@ -122,7 +124,7 @@ class GpuMapping {
             }
             out.push(bound(s, 'thread'));
             shares = true;
-            for (const a of updated) out.push({ s: 'blockReduce', acc: a, shared: this.sharedFor(accs.get(a) as Accumulator) }, { s: 'barrier' });
+            for (const a of updated) out.push(this.blockReduce(accs.get(a) as Accumulator), { s: 'barrier' });
           } else {
             // Output loops: iterations write distinct cells; their own accumulators stay private.
             const inner = declared(s.body);
@@ -140,12 +142,19 @@ class GpuMapping {
     return shares ? out : null;
   }
 
-  /** The shared buffer (one cell per warp) that combines accumulators of this dtype. */
-  private sharedFor(acc: Accumulator): number {
+  private blockReduce(acc: Accumulator): Stmt {
+    const arg = acc.fn === 'argmax' || acc.fn === 'argmin';
+    return { s: 'blockReduce', acc: acc.id, shared: this.sharedFor(acc.dtype), ...(arg ? { positions: this.sharedFor('int32', acc.dtype === 'int32' ? 1 : 0) } : {}) };
+  }
+
+  /** A shared buffer (one cell per warp) of this dtype: the `nth` of them, so an int32 argmax gets two. */
+  private sharedFor(dtype: DType, nth = 0): number {
     const size = this.options.blockThreads / WARP;
-    const at = this.shared.findIndex((b) => b.dtype === acc.dtype && b.size === size);
-    if (at >= 0) return at;
-    this.shared.push({ dtype: acc.dtype, size });
+    let seen = 0;
+    for (let i = 0; i < this.shared.length; i++) {
+      if (this.shared[i].dtype === dtype && this.shared[i].size === size && seen++ === nth) return i;
+    }
+    for (; seen <= nth; seen++) this.shared.push({ dtype, size });
     return this.shared.length - 1;
   }
 }

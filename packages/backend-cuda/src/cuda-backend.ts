@@ -8,7 +8,7 @@ import koffi from 'koffi';
 import { BackendError, hostMemory, registerBackend, type HostMemory, type HostStorage } from '@metaop/core';
 import { createCompiledBackend, type CompiledBackend, type Device, type Executable } from '@metaop/compiler';
 import { buildKernels, KernelCache, loadLibrary, resolveCacheDir } from '@metaop/native';
-import { CUDA_BLOCK, CUDA_BLOCK_BELOW, CudaRenderer } from './cuda-renderer.js';
+import { CUDA_BLOCK, CUDA_BLOCK_BELOW, CUDA_FULL_CHUNK, CUDA_MAX_GRID, CudaRenderer } from './cuda-renderer.js';
 import { emulationToolchain, emulationWanted, findGpu, GPU_PROBES, type CudaToolchain } from './toolchain.js';
 
 export interface CudaBackend extends CompiledBackend {
@@ -62,7 +62,7 @@ export function createCudaBackend(): CudaBackend {
       vectorLanes: 1,
       parallelMinWork: 1,
       accumulate: { scalar: 'wide', tile: 'wide' },
-      gpu: { blockThreads: CUDA_BLOCK, blockBelow: CUDA_BLOCK_BELOW },
+      gpu: { blockThreads: CUDA_BLOCK, blockBelow: CUDA_BLOCK_BELOW, fullChunk: CUDA_FULL_CHUNK, maxBlocks: CUDA_MAX_GRID },
     },
     renderer,
     compile(jobs) {

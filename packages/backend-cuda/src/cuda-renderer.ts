@@ -31,6 +31,8 @@ export const CUDA_MAX_GRID = 1024;
  * 64 blocks of CUDA_BLOCK threads, one thread per output, each running its reduction alone.
  */
 export const CUDA_BLOCK_BELOW = 64 * CUDA_BLOCK;
+/** A full reduction of at least two chunks of this many terms (64 per thread) runs on a block per chunk. */
+export const CUDA_FULL_CHUNK = 64 * CUDA_BLOCK;
 
 /** The C-family helpers as host-and-device functions. */
 const helpers = cFamilyHelpers.replaceAll('static inline', 'static inline __host__ __device__');

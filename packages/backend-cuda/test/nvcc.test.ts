@@ -42,10 +42,10 @@ describe.skipIf(!nvcc)('generated CUDA compiles with nvcc', () => {
       }
     }
     // Block reductions of every accumulator type the shuffles carry (float64 sums, float32 max,
-    // int32 sums, uint8 max), and the serial argmax beside them.
+    // int32 sums, uint8 max), an argmax's positions, and a full sum over several blocks.
     M.withBackend('cuda-nvcc-check', () => {
       const x = M.randn([3, 300]);
-      realize([M.sum(x), M.max(x, 1), M.softmax(x, 1), M.argmax(x, 1), M.sum(M.cast(x, 'int32'), 1), M.max(M.cast(x, 'uint8'), 1), M.layerNorm(x, 300)]);
+      realize([M.sum(x), M.sum(M.randn([3, 30000])), M.max(x, 1), M.softmax(x, 1), M.argmax(x, 1), M.sum(M.cast(x, 'int32'), 1), M.max(M.cast(x, 'uint8'), 1), M.layerNorm(x, 300)]);
     });
     expect(jobs.size).toBeGreaterThan(20);
     const renderer = new CudaRenderer();

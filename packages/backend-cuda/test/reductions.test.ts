@@ -77,6 +77,16 @@ describe('reductions on cuda (emulated) against the float64 oracle', () => {
     });
   }
 
+  it('full reductions of many terms run on a block per chunk, then one block adds the chunks in order', () => {
+    const full = cases.filter(([n]) => n === 'sum' || n === 'mean' || n === 'min' || n === 'argmin all');
+    // 90000 terms: 10 chunks of 8192 and a tail of 8080; 16384: two chunks, no tail; 16383: one block.
+    for (const [rows, cols, blocks] of [[3, 30000, 10], [1, 16384, 2], [1, 16383, 0]] as const) {
+      const ir = check(rows, cols, full);
+      if (blocks > 0) expect(ir).toContain(`as ${blocks} blocks of 8192`);
+      else expect(ir).not.toMatch(/blocks of \d+/);
+    }
+  });
+
   it('empty reductions (size 0) give the identities', () => {
     check(3, 0, cases.filter(([n]) => n.startsWith('sum') || n.startsWith('mean') || n.startsWith('prod') || n.startsWith('int32')));
   });

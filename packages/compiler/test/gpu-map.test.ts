@@ -5,7 +5,7 @@
 // are tested on the emulated CUDA backend (packages/backend-cuda/test/reductions.test.ts).
 import { describe, expect, it } from 'vitest';
 import { iv, ibin, ic } from '@metaop/core';
-import { gpuMap, kernelKey, printKernel, type Kernel, type Stmt } from '@metaop/compiler';
+import { gpuMap, kernelKey, launchPhases, printKernel, type Kernel, type Stmt } from '@metaop/compiler';
 
 const x = { dtype: 'float32', numel: 0, role: 'input' } as const;
 
@@ -108,6 +108,26 @@ describe('GPU mapping in the loop IR', () => {
     expect(printKernel(arg)).toMatch(/shared s0:float64\[4\]\n\s+shared s1:int32\[4\][\s\S]*acc0 = block reduce acc0 via s0, positions s1/);
     const intArg = gpuMap(withAcc({ fn: 'argmax', dtype: 'int32' }), gpu);
     expect(printKernel(intArg)).toMatch(/shared s0:int32\[4\]\n\s+shared s1:int32\[4\][\s\S]*acc0 = block reduce acc0 via s0, positions s1/);
+  });
+
+  it('a full reduction of many terms: a block per chunk into scratch cells, then one block adds them (two launches)', () => {
+    const [nest] = rowSum(1, 50000).body as Extract<Stmt, { s: 'loop' }>[];
+    const full: Kernel = { ...rowSum(1, 50000), body: nest.body.map((s) => (s.s === 'store' ? { ...s, index: ic(0) } : s)) };
+    const k = gpuMap(full, { ...gpu, fullChunk: 8192 });
+    // 50000 = 6 chunks of 8192 + a tail of 848.
+    expect(k.buffers.map((b) => b.role)).toEqual(['input', 'output', 'scratch']);
+    expect(k.buffers[2]).toEqual({ dtype: 'float64', numel: 6, role: 'scratch' });
+    const text = printKernel(k);
+    expect(text).toMatch(/for i\d+ < 6 \(spatial bind=block\)\n\s+acc1:float64 = init add\n\s+for i\d+ < 8192 \(reduce bind=thread\)/);
+    expect(text).toMatch(/b2\[i\d+\] = acc1/);
+    expect(text).toMatch(/for i\d+ < 1 \(spatial bind=block\)\n\s+acc0:float64 = init add\n\s+for i\d+ < 6 \(reduce bind=thread\)\n\s+acc0 ⊕= b2\[i\d+\]\n\s+for i\d+ < 848 \(reduce bind=thread\)/);
+    expect(text).toMatch(/# gpu-map: 50000 terms as 6 blocks of 8192/);
+    expect(launchPhases(k.body).length).toBe(2);
+    expect(k.loopExtents.length).toBe(full.loopExtents.length + 5);
+    // Fewer than two chunks: one block, no scratch.
+    const one = gpuMap(full, { ...gpu, fullChunk: 30000 });
+    expect(one.buffers.length).toBe(2);
+    expect(one.body.map((s) => s.s)).toEqual(['accInit', 'loop', 'blockReduce', 'barrier', 'store']);
   });
 
   it('rejects a block size that is not a whole number of warps', () => {

@@ -11,12 +11,22 @@
 // - a body without output loops that is a reduction (a full sum, mean, max) runs as one block the
 //   same way.
 // Everything else keeps running on the thread that reaches it.
-import type { DType } from '@metaop/core';
-import type { Accumulator, Kernel, LoopBinding, SharedBuffer, Stmt } from '../ir/loop-ir.js';
+import { ibin, ic, iv, type DType, type IndexExpr } from '@metaop/core';
+import type { Accumulator, Expr, Kernel, KernelBuffer, LoopBinding, SharedBuffer, Stmt } from '../ir/loop-ir.js';
+import { rewriteStmts, substitution } from '../ir/transform.js';
+import { kernelRanges } from './ranges.js';
 
 export interface GpuMapOptions {
   /** Threads per block of every launch: a multiple of the warp size, 32. */
   readonly blockThreads: number;
+  /**
+   * A full reduction of at least two chunks of this many terms runs on several blocks: each sums
+   * one chunk into a scratch cell, then one block adds the cells (and the tail) in order. Absent:
+   * full reductions run on one block.
+   */
+  readonly fullChunk?: number;
+  /** Most blocks of such a reduction (the chunks grow beyond fullChunk to stay within it; default 1024). */
+  readonly maxBlocks?: number;
   /** A parallel loop of fewer iterations than this gives each iteration a block (when its body qualifies). */
   readonly blockBelow: number;
   /** Fewest iterations of a loop in such a body before the block's threads share it (default: one warp, 32). */
@@ -48,6 +58,10 @@ function has(stmts: readonly Stmt[], test: (s: Stmt) => boolean): boolean {
   return stmts.some((s) => test(s) || (s.s === 'loop' && has(s.body, test)));
 }
 
+function maxAcc(stmts: readonly Stmt[]): number[] {
+  return stmts.flatMap((s) => (s.s === 'accInit' ? [s.acc.id] : s.s === 'loop' ? maxAcc(s.body) : []));
+}
+
 function declared(stmts: readonly Stmt[], into = new Set<number>()): Set<number> {
   for (const s of stmts) {
     if (s.s === 'accInit') into.add(s.acc.id);
@@ -64,20 +78,98 @@ export function gpuMap(kernel: Kernel, options: GpuMapOptions): Kernel {
     throw new Error(`gpu-map: ${kernel.name} was mapped for ${kernel.blockThreads} threads per block`);
   }
   const m = new GpuMapping(kernel, options);
-  const body = m.blockBody(kernel.body, true) ?? kernel.body.map((s) => m.nest(s));
-  return { ...kernel, body, blockThreads: options.blockThreads, ...(m.shared.length > 0 ? { shared: m.shared } : {}) };
+  const body = m.acrossBlocks(kernel.body) ?? m.blockBody(kernel.body, true) ?? kernel.body.map((s) => m.nest(s));
+  return {
+    ...kernel,
+    body,
+    buffers: m.buffers,
+    loopExtents: m.extents,
+    notes: [...kernel.notes, ...m.notes],
+    blockThreads: options.blockThreads,
+    ...(m.shared.length > 0 ? { shared: m.shared } : {}),
+  };
 }
 
 class GpuMapping {
   readonly shared: SharedBuffer[];
+  readonly buffers: KernelBuffer[];
+  readonly extents: number[];
+  readonly notes: string[] = [];
   private readonly minShare: number;
 
   constructor(
-    kernel: Kernel,
+    private readonly kernel: Kernel,
     private readonly options: GpuMapOptions,
   ) {
     this.shared = [...(kernel.shared ?? [])];
+    this.buffers = [...kernel.buffers];
+    this.extents = [...kernel.loopExtents];
     this.minShare = options.minShare ?? WARP;
+  }
+
+  private fresh(extent: number): number {
+    this.extents.push(extent);
+    return this.extents.length - 1;
+  }
+
+  /**
+   * A body that is one reduction of many terms ([accInit, a flat reduce loop, stores]) on several
+   * blocks, in two launches: block b sums terms [b*per, (b+1)*per) into scratch cell b; then one
+   * block adds the cells and the tail past the last chunk, and stores. The chunks depend only on
+   * the size, so the result is the same on every run. Null when the body is not such a reduction.
+   */
+  acrossBlocks(body: readonly Stmt[]): Stmt[] | null {
+    const { fullChunk, maxBlocks = 1024 } = this.options;
+    const [init, loop, ...rest] = body;
+    if (fullChunk === undefined || init?.s !== 'accInit' || loop?.s !== 'loop' || loop.role !== 'reduce' || loop.dynamicSlot !== undefined) return null;
+    const acc = init.acc;
+    const fn = acc.fn;
+    if (acc.tile.length > 0 || acc.compensated || !(fn === 'add' || fn === 'mul' || fn === 'max' || fn === 'min')) return null;
+    if (loop.body.some((s) => s.s !== 'accUpdate' && s.s !== 'def') || loop.body.some((s) => s.s === 'accUpdate' && s.acc !== acc.id)) return null;
+    if (rest.some((s) => s.s !== 'store' && s.s !== 'def')) return null;
+    const n = loop.extent;
+    const per = Math.max(fullChunk, Math.ceil(n / maxBlocks));
+    const count = Math.floor(n / per);
+    if (count < 2) return null;
+    const tail = n - count * per;
+    const cells = this.buffers.length;
+    this.buffers.push({ dtype: acc.dtype, numel: count, role: 'scratch' });
+    const [b, c, one] = [this.fresh(count), this.fresh(count), this.fresh(1)];
+    const part: Accumulator = { ...acc, id: Math.max(acc.id, ...maxAcc(body)) + 1 };
+    /** The reduce loop over `extent` terms from position at(v) on, bound to the threads, adding into `into`. */
+    const piece = (extent: number, at: (v: number) => IndexExpr, into: number): LoopStmt => {
+      const v = this.fresh(extent);
+      const ranges = kernelRanges({ ...this.kernel, loopExtents: this.extents });
+      const moved = rewriteStmts(loop.body, substitution((x) => (x === loop.v ? at(v) : iv(x)), ranges));
+      const body = moved.map((s) => (s.s === 'accUpdate' ? { ...s, acc: into } : s));
+      return { ...loop, v, extent, schedule: { ...loop.schedule, bind: 'thread' }, body };
+    };
+    const value = (buf: number, index: IndexExpr): Expr => ({ op: 'load', buf, index, dynamic: [], valid: { kind: 'bool', value: true }, fill: 0, dtype: acc.dtype });
+    const chunks: Stmt = {
+      s: 'loop',
+      v: b,
+      extent: count,
+      role: 'spatial',
+      schedule: { bind: 'block' },
+      body: [
+        { s: 'accInit', acc: part },
+        piece(per, (r) => ibin('+', ibin('*', iv(b), ic(per)), iv(r)), part.id),
+        this.blockReduce(part),
+        { s: 'barrier' },
+        { s: 'store', buf: cells, index: iv(b), value: { op: 'acc', acc: part.id, tile: [], dtype: acc.dtype } },
+      ],
+    };
+    const combine: Stmt[] = [
+      init,
+      { s: 'loop', v: c, extent: count, role: 'reduce', schedule: { bind: 'thread' }, body: [{ s: 'accUpdate', acc: acc.id, tile: [], value: value(cells, iv(c)) }] },
+      ...(tail > 0 ? [piece(tail, (t) => ibin('+', ic(count * per), iv(t)), acc.id)] : []),
+      this.blockReduce(acc),
+      { s: 'barrier' },
+      ...rest,
+    ];
+    this.notes.push(`gpu-map: ${n} terms as ${count} blocks of ${per} (partial results in scratch b${cells}), then one block adds them${tail > 0 ? ` and the last ${tail}` : ''}`);
+    // The second launch: one block (a loop of one iteration bound to blocks) reads the cells.
+    return [chunks, { s: 'loop', v: one, extent: 1, role: 'spatial', schedule: { bind: 'block' }, body: combine }];
   }
 
   /** A top-level statement: its first parallel output loop bound to the grid, or its iterations to blocks. */

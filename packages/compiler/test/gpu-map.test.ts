@@ -130,6 +130,15 @@ describe('GPU mapping in the loop IR', () => {
     expect(one.body.map((s) => s.s)).toEqual(['accInit', 'loop', 'blockReduce', 'barrier', 'store']);
   });
 
+  it('a body that reads what an earlier statement of it wrote keeps one thread per iteration (no barrier orders them)', () => {
+    const k = rowSum(5, 1000);
+    const [nest] = k.body as Extract<Stmt, { s: 'loop' }>[];
+    const again: Stmt = { s: 'loop', v: 1, extent: 1000, role: 'spatial', schedule: {}, body: [{ s: 'store', buf: 1, index: iv(0), value: { op: 'load', buf: 1, index: iv(0), dynamic: [], valid: { kind: 'bool', value: true }, fill: 0, dtype: 'float32' } }] };
+    const racy: Kernel = { ...k, body: [{ ...nest, body: [...nest.body, again] }] };
+    expect(loops(gpuMap(racy, gpu).body).map((l) => l.schedule.bind)).toEqual(['grid', undefined, undefined]);
+    expect(loops(gpuMap(k, gpu).body).map((l) => l.schedule.bind)).toEqual(['block', 'thread']);
+  });
+
   it('rejects a block size that is not a whole number of warps', () => {
     expect(() => gpuMap(rowSum(3, 300), { ...gpu, blockThreads: 100 })).toThrow(/multiple of 32/);
   });

@@ -14,6 +14,7 @@
 import { ibin, ic, iv, type DType, type IndexExpr } from '@metaop/core';
 import type { Accumulator, Expr, Kernel, KernelBuffer, LoopBinding, SharedBuffer, Stmt } from '../ir/loop-ir.js';
 import { rewriteStmts, substitution } from '../ir/transform.js';
+import { bufferAccess } from './launch-phases.js';
 import { kernelRanges } from './ranges.js';
 
 export interface GpuMapOptions {
@@ -192,7 +193,13 @@ class GpuMapping {
     const accs = new Map<number, Accumulator>();
     const out: Stmt[] = [];
     let shares = false;
+    const written = new Set<number>();
     for (const s of list) {
+      // The block's threads would race on a buffer one statement writes and a later one reads
+      // (no barrier orders them): such a body keeps one thread per iteration.
+      const access = bufferAccess(s);
+      if ([...access.reads].some((b) => written.has(b))) return null;
+      access.writes.forEach((b) => written.add(b));
       switch (s.s) {
         case 'accInit':
           if (!combinable(s.acc)) return null;

@@ -8,7 +8,7 @@ import koffi from 'koffi';
 import { BackendError, hostMemory, registerBackend, type HostMemory, type HostStorage } from '@metaop/core';
 import { createCompiledBackend, type CompiledBackend, type Device, type Executable } from '@metaop/compiler';
 import { buildKernels, KernelCache, loadLibrary, resolveCacheDir } from '@metaop/native';
-import { CudaRenderer } from './cuda-renderer.js';
+import { CUDA_BLOCK, CUDA_BLOCK_BELOW, CUDA_FULL_CHUNK, CUDA_MAX_GRID, CudaRenderer } from './cuda-renderer.js';
 import { emulationToolchain, emulationWanted, findGpu, GPU_PROBES, type CudaToolchain } from './toolchain.js';
 
 export interface CudaBackend extends CompiledBackend {
@@ -54,13 +54,15 @@ export function createCudaBackend(): CudaBackend {
     name: 'cuda',
     label: 'cuda (emulated)',
     ...emulatedMemory(self),
-    // One parallel loop per nest, bound to the grid; everything else runs on one thread. No
-    // register tiles or restaging yet (the CUDA concepts for them are not in the loop IR).
+    // One parallel loop per nest, bound to the grid, or to blocks whose threads share its
+    // reductions and rows when it has too few iterations to fill the device (passes/gpu-map.ts).
+    // No register tiles or restaging yet (the CUDA concepts for them are not in the loop IR).
     schedule: {
       threads: 1024,
       vectorLanes: 1,
       parallelMinWork: 1,
       accumulate: { scalar: 'wide', tile: 'wide' },
+      gpu: { blockThreads: CUDA_BLOCK, blockBelow: CUDA_BLOCK_BELOW, fullChunk: CUDA_FULL_CHUNK, maxBlocks: CUDA_MAX_GRID },
     },
     renderer,
     compile(jobs) {

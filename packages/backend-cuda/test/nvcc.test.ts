@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { backendByName, hostMemory, registerBackend } from '@metaop/core';
+import { backendByName, hostMemory, realize, registerBackend } from '@metaop/core';
+import * as M from '@metaop/ops';
 import { createCompiledBackend, type CompiledBackend, type CompileJob } from '@metaop/compiler';
 import { KernelCache } from '@metaop/native';
 import { opCases, runOnBackend } from '@metaop/ops/testing';
@@ -33,13 +34,21 @@ describe.skipIf(!nvcc)('generated CUDA compiles with nvcc', () => {
       },
     });
     registerBackend({ name: 'cuda-nvcc-check', priority: -1, available: () => true, create: () => dry });
-    for (const c of opCases.filter((_, i) => i % 8 === 0)) {
+    // METAOP_NVCC_EVERY=1 compiles every battery case's kernels (default: every 8th).
+    const every = Number(process.env.METAOP_NVCC_EVERY ?? 8);
+    for (const c of opCases.filter((_, i) => i % every === 0)) {
       try {
         runOnBackend('cuda-nvcc-check', c, 1);
       } catch {
         // a case whose graph depends on computed values
       }
     }
+    // Block reductions of every accumulator type the shuffles carry (float64 sums, float32 max,
+    // int32 sums, uint8 max), an argmax's positions, and a full sum over several blocks.
+    M.withBackend('cuda-nvcc-check', () => {
+      const x = M.randn([3, 300]);
+      realize([M.sum(x), M.sum(M.randn([3, 30000])), M.max(x, 1), M.softmax(x, 1), M.argmax(x, 1), M.sum(M.cast(x, 'int32'), 1), M.max(M.cast(x, 'uint8'), 1), M.layerNorm(x, 300)]);
+    });
     expect(jobs.size).toBeGreaterThan(20);
     const renderer = new CudaRenderer();
     const cache = new KernelCache(dir, nvccToolchain(nvcc as string, ['sm_80']));
@@ -49,6 +58,9 @@ describe.skipIf(!nvcc)('generated CUDA compiles with nvcc', () => {
       const code = renderer.renderFunction(j.kernel, symbol);
       return { key: cache.keyOf(code, preamble), symbol, code };
     });
+    // The sample holds block reductions (warp shuffles, shared memory) as well as grid-stride loops.
+    expect(units.filter((u) => u.code.includes('__shfl_down_sync') && u.code.includes('MO_SHARED(')).length).toBeGreaterThan(3);
+    expect(units.some((u) => u.code.includes('+= gridDim.x)') && u.code.includes('+= blockDim.x)'))).toBe(true);
     const built = cache.ensure(units, preamble);
     expect(built.length).toBe(units.length);
     expect(cache.stats.compiled).toBe(new Set(units.map((u) => u.key)).size);

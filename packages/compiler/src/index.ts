@@ -9,6 +9,7 @@ export { graphSignature, type GraphSignature, type SignatureNode } from './graph
 export { planKey, recordPlan, matchesPlan, type PlanKey, type PlanRecord } from './plan-key.js';
 export { RecompileWatch, RECOMPILE_LIMIT, firstChange, type Change } from './recompile-watch.js';
 export { schedule, type ScheduleOptions } from './passes/pipeline.js';
+export { gpuMap, WARP, type GpuMapOptions } from './passes/gpu-map.js';
 export type { AccumulateOptions } from './passes/accumulate.js';
 export { kernelKey, hash64 } from './key.js';
 export { bufferAccess, launchPhases } from './passes/launch-phases.js';

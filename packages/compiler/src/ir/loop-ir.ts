@@ -100,6 +100,22 @@ export interface LoopSchedule {
   reductions?: readonly number[];
   /** Fully unroll this loop (small constant extent). */
   unroll?: boolean;
+  /**
+   * Which threads of a device launch share this loop's iterations (set by passes/gpu-map.ts):
+   * 'grid': every thread of the launch, one iteration each in turn (grid-stride);
+   * 'block': the blocks, one iteration per block in turn; its body runs on all threads of the block;
+   * 'thread': the threads of one block (block-stride), inside a 'block' loop or in a one-block launch.
+   * Unbound loops run whole on the thread that reaches them.
+   */
+  bind?: LoopBinding;
+}
+
+export type LoopBinding = 'grid' | 'block' | 'thread';
+
+/** A block-local buffer of a device kernel (CUDA `__shared__`): one per block, `size` elements. */
+export interface SharedBuffer {
+  readonly dtype: DType;
+  readonly size: number;
 }
 
 export type LoopRole = 'spatial' | 'reduce' | 'tile' | 'init';
@@ -154,7 +170,19 @@ export type Stmt =
       readonly value: Expr;
       /** Loop variables whose distinct values always write distinct cells: safe to run in parallel. */
       readonly exclusive: readonly number[];
-    };
+    }
+  /** Every thread of the block waits here until all of them have arrived (CUDA `__syncthreads()`). */
+  | { readonly s: 'barrier' }
+  /**
+   * The threads of a block combine their partial values of scalar accumulator `acc` (each summed a
+   * strided share of a 'thread' loop) in a fixed order — a shuffle tree within each warp, then the
+   * warp totals through shared buffer `shared` (Kernel.shared, one cell per warp) — and every thread
+   * holds the block's result after it. It contains its own barriers; one must follow before
+   * `shared` is written again. An arg reduction (argmax/argmin) also combines its positions,
+   * through the int32 shared buffer `positions`: the result is the serial loop's (the first
+   * position of the best value; the first NaN for floats).
+   */
+  | { readonly s: 'blockReduce'; readonly acc: number; readonly shared: number; readonly positions?: number };
 
 export interface KernelBuffer {
   readonly dtype: DType;
@@ -203,4 +231,8 @@ export interface Kernel {
   readonly vectorLanes?: number;
   /** The body to run instead when some inputs are not finite (set by restage, see NonFiniteVariant). */
   readonly nonFinite?: NonFiniteVariant;
+  /** Threads per block of every launch of this kernel, when a device mapping chose it (passes/gpu-map.ts). */
+  readonly blockThreads?: number;
+  /** Block-shared buffers (s<index>), referenced by `blockReduce` statements. */
+  readonly shared?: readonly SharedBuffer[];
 }

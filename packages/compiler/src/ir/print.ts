@@ -12,6 +12,8 @@ export function printKernel(kernel: Kernel): string {
     })
     .join(', ');
   lines.push(`kernel ${kernel.name}(${bufs}; params ${kernel.paramCount})`);
+  if (kernel.blockThreads !== undefined) lines.push(`  block ${kernel.blockThreads} threads`);
+  (kernel.shared ?? []).forEach((b, i) => lines.push(`  shared s${i}:${b.dtype}[${b.size}]`));
   for (const note of kernel.notes) lines.push(`  # ${note}`);
   const variant = kernel.nonFinite;
   if (!variant) {
@@ -66,6 +68,12 @@ function printStmts(stmts: readonly Stmt[], depth: number, out: string[]): void 
         out.push(...shared.lets(pad), `${pad}b${s.buf}[${formatIndex(s.index)}${dyn}] ${s.fn}= ${v}${valid} (exclusive ${s.exclusive.map((e) => `i${e}`).join(',') || 'none'})`);
         break;
       }
+      case 'barrier':
+        out.push(`${pad}barrier`);
+        break;
+      case 'blockReduce':
+        out.push(`${pad}acc${s.acc} = block reduce acc${s.acc} via s${s.shared}${s.positions === undefined ? '' : `, positions s${s.positions}`}`);
+        break;
     }
   }
 }

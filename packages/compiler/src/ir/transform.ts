@@ -85,6 +85,8 @@ export function rewriteStmts(stmts: readonly Stmt[], r: IndexRewriter, memo = ne
       case 'store':
         return { ...s, index: r.index(s.index), value: rewriteExpr(s.value, r, memo) };
       case 'accInit':
+      case 'barrier':
+      case 'blockReduce':
         return s;
       case 'accUpdate':
         return {
@@ -159,6 +161,8 @@ export function visitIndices(stmts: readonly Stmt[], fn: (e: IndexExpr | IndexCo
         expr(s.value);
         break;
       case 'accInit':
+      case 'barrier':
+      case 'blockReduce':
         break;
       case 'accUpdate':
         s.tile.forEach(fn);

@@ -72,6 +72,8 @@ function mapExprs(stmts: readonly Stmt[], f: (e: Expr) => Expr, memo = new Map<E
       case 'scatter':
         return { ...s, value: expr(s.value), dynamic: s.dynamic.map((d) => ({ ...d, value: expr(d.value) })) };
       case 'accInit':
+      case 'barrier':
+      case 'blockReduce':
         return s;
     }
   });

@@ -1,6 +1,7 @@
 // The pass pipeline: which loop passes run, configured per backend by its capabilities.
 import type { Kernel } from '../ir/loop-ir.js';
 import { accumulate, type AccumulateOptions } from './accumulate.js';
+import { gpuMap, type GpuMapOptions } from './gpu-map.js';
 import { mergeLoops } from './merge-loops.js';
 import { parallelize } from './parallel.js';
 import { tileReductions, type TileOptions } from './tile.js';
@@ -32,6 +33,8 @@ export interface ScheduleOptions {
   readonly accumulate?: AccumulateOptions;
   /** Compile flat element-wise kernels once for every size (the renderer must support dynamic trip counts). */
   readonly shapeClasses?: boolean;
+  /** Bind loops to a device's grid, blocks and threads (passes/gpu-map.ts); off when absent (CPU targets). */
+  readonly gpu?: GpuMapOptions;
 }
 
 export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
@@ -52,6 +55,8 @@ export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
     loopExtents: exact.loopExtents,
     notes: [...fast.notes, ...exact.notes.map((n) => `non-finite variant: ${n}`)],
     nonFinite: { ...variant, body: exact.body, ...(exact.vectorLanes === undefined ? {} : { vectorLanes: exact.vectorLanes }) },
+    // The variant's mapping may add shared buffers after the fast body's (it starts from them).
+    ...(exact.shared === undefined ? {} : { shared: exact.shared }),
   };
 }
 
@@ -69,5 +74,6 @@ function scheduleNests(kernel: Kernel, options: ScheduleOptions): Kernel {
   k = reorderScatterNests(k);
   if (options.vectorLanes > 1) k = vectorize(k, { lanes: options.vectorLanes });
   if (options.unroll) k = unrollSmallLoops(k, { maxExtent: options.unroll });
+  if (options.gpu) k = gpuMap(k, options.gpu);
   return k;
 }

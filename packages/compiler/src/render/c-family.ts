@@ -218,9 +218,17 @@ export class CFamilyRenderer {
         return this.accUpdate(s);
       case 'scatter':
         return this.scatter(s);
+      case 'barrier':
+      case 'blockReduce':
+        return this.blockLevel(s);
       default:
         return assertNever(s);
     }
+  }
+
+  /** Statements that only device dialects with blocks of threads print (set by passes/gpu-map.ts). */
+  protected blockLevel(s: Extract<Stmt, { s: 'barrier' | 'blockReduce' }>): void {
+    throw new Error(`the ${this.dialect} renderer has no blocks of threads: cannot print a ${s.s} statement`);
   }
 
   protected loop(s: LoopStmt): void {

@@ -166,6 +166,24 @@ export interface KernelBuffer {
    * of a realized x), so its start is data, not part of the kernel. Loads index from that element.
    */
   readonly offsetSlot?: number;
+  /**
+   * On a scratch buffer: it holds a packed copy of input buffer `packOf` made by one of the kernel's
+   * `packs` before the kernel runs (the kernel only reads it), so a plan may keep it across runs.
+   */
+  readonly packOf?: number;
+}
+
+/**
+ * A copy of an input into a kernel's scratch buffer, split out of the kernel (restage with
+ * `hoist`): its own kernel, run before the main one only when the input's storage changed.
+ */
+export interface PackKernel {
+  /** The main kernel's scratch buffer it fills. */
+  readonly buffer: number;
+  /** The main kernel's input buffer it reads. */
+  readonly source: number;
+  /** The copy nest: buffers [source (input), packed (output)], no params. */
+  readonly kernel: Kernel;
 }
 
 /**
@@ -203,4 +221,6 @@ export interface Kernel {
   readonly vectorLanes?: number;
   /** The body to run instead when some inputs are not finite (set by restage, see NonFiniteVariant). */
   readonly nonFinite?: NonFiniteVariant;
+  /** Copies into scratch buffers to run before this kernel, split out of it (see PackKernel). */
+  readonly packs?: readonly PackKernel[];
 }

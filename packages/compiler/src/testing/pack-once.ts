@@ -4,7 +4,7 @@
 // (assign, an optimizer step, a backend write, an in-place write noted with noteWrite); two
 // models of one structure keep their own copies; plan buffers are counted and freed. Each check
 // returns null when the backend behaves, else what went wrong.
-import { flagScope, memory, noteWrite, type HostStorage, type Var } from '@metaop/core';
+import { flagScope, memory, noteWrite, OutOfMemoryError, type HostStorage, type Var } from '@metaop/core';
 import * as M from '@metaop/ops';
 import type { CompiledBackend } from '../compiled-backend.js';
 import { explain } from '../explain.js';
@@ -296,6 +296,18 @@ function planMemory(backend: string): string | null {
     y.dispose();
     if (memory().liveBytes !== live) return `liveBytes ${memory().liveBytes} after the call, ${live} before`;
     if (packed === 0 || memory().planBytes !== packed) return `planBytes ${memory().planBytes}, the packed buffers hold ${packed}`;
+    // The memory limit counts plan bytes: 200 more bytes fit under live + plan + 300, not under live + plan + 100.
+    const held = memory().liveBytes + memory().planBytes;
+    const fits = (slack: number) => {
+      try {
+        flagScope({ memoryLimit: held + slack }, () => M.tensor(new Float32Array(50), [50])).dispose();
+        return true;
+      } catch (e) {
+        if (!(e instanceof OutOfMemoryError)) throw e;
+        return false;
+      }
+    };
+    if (!fits(300) || fits(100)) return `a 200-byte tensor under limits of live + plan bytes + 300 / + 100: ${fits(300)} / ${fits(100)}; expected true / false`;
     b.releasePlans();
     return memory().planBytes === 0 ? null : `releasePlans left ${memory().planBytes} plan bytes`;
   } finally {
@@ -330,7 +342,7 @@ export function packOnceChecks(backend: string): NamedCheck[] {
     { name: 'two models sharing a plan keep their own copies', run: () => twoModels(backend) },
     { name: 'every write into the weight re-packs it', run: () => repacksAfterWrites(backend) },
     { name: 'training re-packs once per step, losses equal the per-launch path', run: () => trainingSteps(backend) },
-    { name: 'plan buffers are counted in planBytes and freed', run: () => planMemory(backend) },
+    { name: 'plan buffers are counted in planBytes and by the memory limit, and freed', run: () => planMemory(backend) },
     { name: 'the pack kernel is planned and says what it packs', run: () => explained(backend) },
   ];
 }

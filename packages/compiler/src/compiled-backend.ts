@@ -109,9 +109,12 @@ export interface CompiledBackend extends Backend {
 /** Partitions, lowers and schedules the graph; pure, no compilation. */
 export function planKernels(graph: Graph, device: Pick<Device, 'schedule' | 'partition' | 'renderer'>): PlannedKernel[] {
   const { kernels } = partition(graph, device.partition);
+  const leaves = new Set(graph.leaves);
   return kernels.map((group) => {
     const lowered = lowerGroup(group);
-    const scheduled = schedule(lowered.kernel, { ...device.schedule, hoistPacks: flags.packOnce });
+    // Weights (inputs realized before the plan runs) may be packed once per plan, not intermediates.
+    const hoistPacks = flags.packOnce ? new Set(lowered.bufferVars.flatMap((v, i) => (leaves.has(v) ? [i] : []))) : undefined;
+    const scheduled = schedule(lowered.kernel, hoistPacks ? { ...device.schedule, hoistPacks } : device.schedule);
     const keyText = kernelKey(scheduled, device.renderer.dialect);
     const key = hash64(keyText);
     const kernel: Kernel = { ...scheduled, name: `k_${key}` };
@@ -249,7 +252,8 @@ export function createCompiledBackend(device: Device): CompiledBackend {
         if (b.role !== 'scratch') return [];
         const pack = p.packs.find((k) => k.buffer === i);
         if (!pack) return [b];
-        // A realized input (a weight) keeps its copy with the plan; one the plan computes is packed per launch.
+        // A realized input (a weight) keeps its copy with the plan; one the plan computes (none from
+        // planKernels, which hoists only realized inputs) would be packed per launch.
         const slot = packed.slot(pack.kernel.name, pack.kernel.notes, kernels.get(pack.keyText) as Executable, pack.input, b, leaves.has(p.inputs[pack.input]));
         return [{ ...b, pack: slot }];
       }),

@@ -27,10 +27,11 @@ export interface ScheduleOptions {
   /** Copy padded inputs of heavy reductions into scratch buffers (packed for tile's vector axis); off when absent. */
   readonly restage?: RestageOptions;
   /**
-   * Split restage's packed copies of inputs out into pack kernels (Kernel.packs) for the caller to
-   * run before the kernel: a compiled backend's plans do (flags.packOnce) and keep the copies.
+   * Input buffers whose packed copies restage splits out into pack kernels (Kernel.packs) for the
+   * caller to run before the kernel: a compiled backend's plans name the realized inputs (weights,
+   * with flags.packOnce) and keep the copies; copies of other inputs stay inside the kernel.
    */
-  readonly hoistPacks?: boolean;
+  readonly hoistPacks?: ReadonlySet<number>;
   /** Fully unroll loops up to this extent (0 or absent: no unrolling). */
   readonly unroll?: number;
   /** How float sums keep their rounding error small (float32 one-by-one sums when absent). */
@@ -41,9 +42,9 @@ export interface ScheduleOptions {
 
 export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
   let k = removeUnitLoops(kernel);
-  // Restage packs inputs for the vector axis and width the tile pass will choose; with hoistPacks,
-  // packed inputs are split out into pack kernels that a plan runs once per value of the input.
-  if (options.restage) k = restagePaddedInputs(k, { ...options.restage, hoist: options.hoistPacks === true }, options.tile);
+  // Restage packs inputs for the vector axis and width the tile pass will choose; the packed
+  // copies of hoistPacks' inputs become pack kernels that a plan runs once per value of the input.
+  if (options.restage) k = restagePaddedInputs(k, options.hoistPacks ? { ...options.restage, hoist: options.hoistPacks } : options.restage, options.tile);
   const packs = k.packs?.map((p) => ({ ...p, kernel: schedulePack(p.kernel, options) }));
   const scheduled = scheduleVariants(k, kernel.name, options);
   return packs ? { ...scheduled, packs } : scheduled;

@@ -33,8 +33,8 @@ export interface RestageOptions {
   readonly minReuse: number;
   /** Minimum kernel work. */
   readonly minWork: number;
-  /** Split packed copies of inputs out into pack kernels (Kernel.packs) that a plan runs once per input value. */
-  readonly hoist?: boolean;
+  /** Input buffers whose packed copies are split out into pack kernels (Kernel.packs) that a plan runs once per input value. */
+  readonly hoist?: ReadonlySet<number>;
 }
 
 type Load = Extract<Expr, { op: 'load' }>;
@@ -253,9 +253,9 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions, wid
     if (existing) return existing;
     const scratch = buffers.length;
     const source = kernel.buffers[e.buf];
-    // A packed weight (an input read with unit validity) is split out into its own kernel, which a
-    // plan runs only when the input's storage changed; a padded copy stays per launch.
-    const hoist = options.hoist === true && !padding && source.role === 'input' && source.offsetSlot === undefined;
+    // A packed weight (a realized input read with unit validity) is split out into its own kernel,
+    // which a plan runs only when the input's storage changed; a padded copy stays per launch.
+    const hoist = options.hoist?.has(e.buf) === true && !padding && source.role === 'input' && source.offsetSlot === undefined;
     buffers.push({ dtype: e.dtype, numel: padded, role: 'scratch', ...(hoist ? { packOf: e.buf } : {}) });
     // The copy: scratch[perm(c)] = src[c - before] inside the source, the fill outside; the loops
     // run over the scratch layout so its writes are contiguous.

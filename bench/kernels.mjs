@@ -27,7 +27,7 @@ function loadOpenBlas(threads) {
 }
 
 /** The distinct conv layers of ResNet-18 (torchvision), at 224x224 input. */
-const resnet18Convs = [
+export const resnet18Convs = [
   { name: 'conv1 7x7/2 3->64 @224', cin: 3, cout: 64, h: 224, k: 7, stride: 2, pad: 3 },
   { name: 'layer1 3x3 64->64 @56', cin: 64, cout: 64, h: 56, k: 3, stride: 1, pad: 1 },
   { name: 'layer2.0 3x3/2 64->128 @56', cin: 64, cout: 128, h: 56, k: 3, stride: 2, pad: 1 },

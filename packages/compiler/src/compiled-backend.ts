@@ -1,7 +1,7 @@
 // A compiled backend: partition → lower → schedule → render → compile (cached) → run. Backend
 // packages supply a Device (memory, schedule options, a renderer and a compiler driver). Plans
 // are cached by graph structure (plan-key.ts), so a repeated training step skips planning entirely.
-import { allocScratch, collectGraph, flags, freeStorage, type Backend, type Graph, type Program, type Step, type Storage, type Var } from '@metaop/core';
+import { allocScratch, collectGraph, flags, freeStorage, noteWrite, type Backend, type Graph, type Program, type Step, type Storage, type Var } from '@metaop/core';
 import { graphSignature } from './graph-signature.js';
 import { matchesPlan, planKey, recordPlan, type PlanKey, type PlanRecord } from './plan-key.js';
 import type { Kernel, KernelBuffer } from './ir/loop-ir.js';
@@ -10,6 +10,7 @@ import { fieldValue, lowerGroup, type ParamSource } from './lower.js';
 import { partition, type PartitionOptions } from './partition.js';
 import { RecompileWatch } from './recompile-watch.js';
 import { schedule, type ScheduleOptions } from './passes/pipeline.js';
+import { PackedInputs, type PackSlot, type Timings } from './packed-input.js';
 
 /** A compiled kernel ready to run on buffers (in the kernel's buffer order) and params. */
 export interface Executable {
@@ -50,6 +51,22 @@ export interface CompileStats {
   launches: number;
   /** Kernels in the most recent plan. */
   lastPlanKernels: number;
+  /**
+   * Pack-kernel runs: a weight's packed copy made for a plan (once, then again only after its
+   * storage is written: an optimizer step, assign, a loaded state dict), or per launch for an input
+   * the plan itself computes.
+   */
+  packs: number;
+}
+
+/** A pack kernel split out of a planned kernel: it fills the kernel's scratch `buffer` from input `input`. */
+export interface PlannedPack {
+  readonly key: string;
+  readonly keyText: string;
+  readonly kernel: Kernel;
+  readonly source: string;
+  readonly buffer: number;
+  readonly input: number;
 }
 
 export interface PlannedKernel {
@@ -65,6 +82,8 @@ export interface PlannedKernel {
   readonly members: readonly Var[];
   readonly params: readonly number[];
   readonly paramSources: readonly ParamSource[];
+  /** Copies of inputs to run before the kernel (kept with the plan while the input is unchanged). */
+  readonly packs: readonly PlannedPack[];
 }
 
 /** Time spent in one kernel, summed over its launches (with flags.profile on). */
@@ -83,14 +102,19 @@ export interface CompiledBackend extends Backend {
   resetProfile(): void;
   /** The kernels realize() would run for these Vars (nothing is compiled or run). */
   kernelsFor(vars: readonly Var[]): PlannedKernel[];
+  /** Forgets every cached plan and frees the buffers they own (memory().planBytes goes to 0). */
+  releasePlans(): void;
 }
 
 /** Partitions, lowers and schedules the graph; pure, no compilation. */
 export function planKernels(graph: Graph, device: Pick<Device, 'schedule' | 'partition' | 'renderer'>): PlannedKernel[] {
   const { kernels } = partition(graph, device.partition);
+  const leaves = new Set(graph.leaves);
   return kernels.map((group) => {
     const lowered = lowerGroup(group);
-    const scheduled = schedule(lowered.kernel, device.schedule);
+    // Weights (inputs realized before the plan runs) may be packed once per plan, not intermediates.
+    const hoistPacks = flags.packOnce ? new Set(lowered.bufferVars.flatMap((v, i) => (leaves.has(v) ? [i] : []))) : undefined;
+    const scheduled = schedule(lowered.kernel, hoistPacks ? { ...device.schedule, hoistPacks } : device.schedule);
     const keyText = kernelKey(scheduled, device.renderer.dialect);
     const key = hash64(keyText);
     const kernel: Kernel = { ...scheduled, name: `k_${key}` };
@@ -107,6 +131,12 @@ export function planKernels(graph: Graph, device: Pick<Device, 'schedule' | 'par
       members: group.members,
       params,
       paramSources,
+      packs: (scheduled.packs ?? []).map((pack): PlannedPack => {
+        const packText = kernelKey(pack.kernel, device.renderer.dialect);
+        const packKey = hash64(packText);
+        const packKernel: Kernel = { ...pack.kernel, name: `k_${packKey}` };
+        return { key: packKey, keyText: packText, kernel: packKernel, source: device.renderer.render(packKernel), buffer: pack.buffer, input: pack.source };
+      }),
     };
   });
 }
@@ -116,8 +146,8 @@ interface CachedKernel {
   readonly label: string;
   readonly notes: readonly string[];
   readonly exe: Executable;
-  /** Workspace buffers the kernel needs for one run. */
-  readonly scratch: readonly KernelBuffer[];
+  /** Workspace buffers the kernel needs for one run; a packed one is filled by its pack kernel. */
+  readonly scratch: readonly (KernelBuffer & { readonly pack?: PackSlot })[];
   readonly inputs: readonly number[];
   readonly root: number;
   readonly params: readonly { readonly position: number; readonly field: ParamSource['field'] }[];
@@ -181,6 +211,10 @@ interface CachedPlan {
   readonly record: PlanRecord;
   readonly site: string;
   readonly kernels: readonly CachedKernel[];
+  /** Packed copies of its weights, owned by the plan. */
+  readonly packed: PackedInputs;
+  /** flags.packOnce when it was built (its kernels differ by it). */
+  readonly packOnce: boolean;
 }
 
 const PLAN_CACHE_LIMIT = 64;
@@ -191,14 +225,14 @@ export function createCompiledBackend(device: Device): CompiledBackend {
   // Plans by structural hash (candidates), and all of them from least to most recently used.
   const plansByHash = new Map<number, CachedPlan[]>();
   const planOrder = new Set<CachedPlan>();
-  const timings = new Map<string, { notes: readonly string[]; launches: number; ms: number }>();
-  const counters: CompileStats = { kernelsCompiled: 0, cacheHits: 0, planHits: 0, launches: 0, lastPlanKernels: 0 };
+  const timings: Timings = new Map();
+  const counters: CompileStats = { kernelsCompiled: 0, cacheHits: 0, planHits: 0, launches: 0, lastPlanKernels: 0, packs: 0 };
   const watch = new RecompileWatch();
 
-  const buildPlan = (graph: Graph, position: ReadonlyMap<Var, number>): CachedKernel[] => {
+  const buildPlan = (graph: Graph, position: ReadonlyMap<Var, number>, packed: PackedInputs): CachedKernel[] => {
     const planned = planKernels(graph, device);
-    const missing = new Map<string, PlannedKernel>();
-    for (const p of planned) {
+    const missing = new Map<string, Pick<PlannedKernel, 'key' | 'source' | 'kernel'>>();
+    for (const p of [...planned, ...planned.flatMap((k) => k.packs)]) {
       if (kernels.has(p.keyText)) counters.cacheHits++;
       else missing.set(p.keyText, p);
     }
@@ -209,11 +243,20 @@ export function createCompiledBackend(device: Device): CompiledBackend {
       counters.kernelsCompiled += jobs.length;
     }
     const pos = (v: Var) => position.get(v) as number;
+    const leaves = new Set(graph.leaves);
     return planned.map((p) => ({
       label: p.kernel.name,
       notes: p.kernel.notes,
       exe: kernels.get(p.keyText) as Executable,
-      scratch: p.kernel.buffers.filter((b) => b.role === 'scratch'),
+      scratch: p.kernel.buffers.flatMap((b, i) => {
+        if (b.role !== 'scratch') return [];
+        const pack = p.packs.find((k) => k.buffer === i);
+        if (!pack) return [b];
+        // A realized input (a weight) keeps its copy with the plan; one the plan computes (none from
+        // planKernels, which hoists only realized inputs) would be packed per launch.
+        const slot = packed.slot(pack.kernel.name, pack.kernel.notes, kernels.get(pack.keyText) as Executable, pack.input, b, leaves.has(p.inputs[pack.input]));
+        return [{ ...b, pack: slot }];
+      }),
       inputs: p.inputs.map(pos),
       root: pos(p.root),
       params: p.paramSources.map((s) => ({ position: pos(s.v), field: s.field })),
@@ -225,7 +268,7 @@ export function createCompiledBackend(device: Device): CompiledBackend {
   const lookup = (graph: Graph, key: PlanKey): CachedPlan | undefined => {
     const candidates = plansByHash.get(key.hash);
     if (candidates === undefined) return undefined;
-    return candidates.find((c) => matchesPlan(c.record, graph, key));
+    return candidates.find((c) => c.packOnce === flags.packOnce && matchesPlan(c.record, graph, key));
   };
 
   const remember = (plan: CachedPlan): void => {
@@ -236,6 +279,7 @@ export function createCompiledBackend(device: Device): CompiledBackend {
     if (planOrder.size <= PLAN_CACHE_LIMIT) return;
     const old = planOrder.values().next().value as CachedPlan;
     planOrder.delete(old);
+    old.packed.release();
     const rest = (plansByHash.get(old.hash) as CachedPlan[]).filter((c) => c !== old);
     if (rest.length > 0) plansByHash.set(old.hash, rest);
     else plansByHash.delete(old.hash);
@@ -252,11 +296,23 @@ export function createCompiledBackend(device: Device): CompiledBackend {
       return;
     }
     // Through core's accounting, so memory() sees workspaces (and "never allocated" tests can).
-    const scratch = c.scratch.map((b) => allocScratch(backend, b.dtype, b.numel));
+    const scratch: Storage[] = [];
+    const workspaces: Storage[] = [];
     try {
+      for (const b of c.scratch) {
+        const pack = b.pack;
+        if (pack?.kept) {
+          scratch.push(pack.owner.copyOf(pack, inputs[pack.input]));
+          continue;
+        }
+        const s = allocScratch(backend, b.dtype, b.numel);
+        workspaces.push(s);
+        scratch.push(s);
+        if (pack) pack.owner.fill(pack, inputs[pack.input], s);
+      }
       c.exe.run([...buffers, ...scratch], params);
     } finally {
-      for (const s of scratch) freeStorage(s);
+      for (const s of workspaces) freeStorage(s);
     }
   };
 
@@ -266,7 +322,11 @@ export function createCompiledBackend(device: Device): CompiledBackend {
     device,
     alloc: (dtype, numel) => device.alloc(dtype, numel),
     free: (s) => device.free(s),
-    write: (s, data) => device.write(s, data),
+    write: (s, data) => {
+      // A packed copy of this storage is stale now.
+      noteWrite(s);
+      device.write(s, data);
+    },
     readSync: (s) => device.readSync(s),
     read: (s) => device.read(s),
     stats: () => ({ ...counters }),
@@ -274,6 +334,11 @@ export function createCompiledBackend(device: Device): CompiledBackend {
     resetProfile: () => timings.clear(),
     kernelsFor(vars) {
       return planKernels(collectGraph(vars), device);
+    },
+    releasePlans() {
+      for (const plan of planOrder) plan.packed.release();
+      planOrder.clear();
+      plansByHash.clear();
     },
     plan(graph: Graph): Program {
       const key = planKey(graph);
@@ -287,9 +352,10 @@ export function createCompiledBackend(device: Device): CompiledBackend {
         const compiled = counters.kernelsCompiled;
         // Only a miss builds the signature text: the recompile watch compares plans of one site by it.
         const sig = graphSignature(graph);
-        const built = buildPlan(graph, key.position);
+        const packed = new PackedInputs(backend, counters, timings);
+        const built = buildPlan(graph, key.position, packed);
         watch.miss(sig, counters.kernelsCompiled - compiled);
-        plan = { hash: key.hash, record: recordPlan(graph, key), site: sig.site, kernels: built };
+        plan = { hash: key.hash, record: recordPlan(graph, key), site: sig.site, kernels: built, packed, packOnce: flags.packOnce };
         remember(plan);
       }
       const vars = key.vars;

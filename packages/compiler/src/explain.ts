@@ -19,6 +19,8 @@ export interface ExplainedKernel {
   readonly source: string;
   /** The kernel computes index-guard checks (bounds of gather, embedding, loss targets...), not a requested value. */
   readonly guard: boolean;
+  /** Pack kernels run before it (a weight's packed copy, kept with the plan while the weight is unchanged). */
+  readonly packs: readonly { readonly name: string; readonly input: Var; readonly buffer: number; readonly loopIR: string; readonly source: string }[];
 }
 
 export interface Explanation {
@@ -71,6 +73,7 @@ export function explain(vars: Var | readonly Var[], options: { backend?: string;
       loopIR: printKernel(p.kernel),
       source: p.source,
       guard: !wanted.has(p.root),
+      packs: p.packs.map((k) => ({ name: k.kernel.name, input: p.inputs[k.input], buffer: k.buffer, loopIR: printKernel(k.kernel), source: k.source })),
     }),
   );
   checks?.discard();
@@ -84,6 +87,14 @@ export function explain(vars: Var | readonly Var[], options: { backend?: string;
     const role = k.guard ? ' (index-guard check)' : '';
     lines.push('', `== kernel ${i + 1}/${kernels.length}: ${k.name} writes ${k.output.dtype}[${k.output.shape.join(', ')}]${role}`);
     lines.push(`   fuses ${k.ops.length} op${k.ops.length === 1 ? '' : 's'}: ${k.ops.join('; ')}`);
+    for (const pack of k.packs) {
+      lines.push(
+        `-- pack kernel ${pack.name}: b${pack.buffer} = b${k.inputs.indexOf(pack.input)} ${pack.input.dtype}[${pack.input.shape.join(', ')}] packed, ` +
+          'run when the plan first sees that storage and again after it is written',
+        pack.loopIR,
+      );
+      if (options.source !== false) lines.push('-- pack source', elideCHelpers(pack.source).trimEnd());
+    }
     lines.push('-- loop IR', k.loopIR);
     if (options.source !== false) lines.push('-- source', elideCHelpers(k.source).trimEnd());
   });

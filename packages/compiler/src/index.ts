@@ -28,5 +28,6 @@ export {
   type KernelProfile,
   type KernelRenderer,
   type PlannedKernel,
+  type PlannedPack,
 } from './compiled-backend.js';
 export { explain, type Explanation, type ExplainedKernel } from './explain.js';

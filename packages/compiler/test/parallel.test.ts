@@ -3,7 +3,7 @@
 // team and where a barrier separates them, and how the C dialect prints it. Planned, not run: the
 // values are tested in packages/backend-c/test (sum-determinism, threads, battery).
 import { describe, expect, it } from 'vitest';
-import { collectGraph, type Var } from '@metaop/core';
+import { collectGraph, flagScope, type Var } from '@metaop/core';
 import * as M from '@metaop/ops';
 import { CRenderer, planKernels, printKernel, type Kernel, type ScheduleOptions, type Stmt } from '@metaop/compiler';
 
@@ -151,8 +151,9 @@ describe('one thread team per kernel', () => {
 
   it('lets independent restaged copies run on without a barrier', () => {
     // With 16-float vectors both the padded input and the transposed weights are copied; neither reads the other.
+    // (Packed per launch: by default the weights' copy is a pack kernel of its own, run once per plan.)
     const wide = cpu(2, { vectorLanes: 16, tile: { lanes: 16, vectors: 2, rows: 12, minWork: 1 << 16, narrowLanes: 8 }, restage });
-    const { kernel } = plan(M.conv2d(param([1, 512, 7, 7]), param([512, 512, 3, 3]), { padding: 1 }), wide);
+    const { kernel } = flagScope({ packOnce: false }, () => plan(M.conv2d(param([1, 512, 7, 7]), param([512, 512, 3, 3]), { padding: 1 }), wide));
     const scratch = new Set(kernel.buffers.flatMap((b, i) => (b.role === 'scratch' ? [i] : [])));
     const body = kernel.body as LoopStmt[];
     const copies = body.filter((s) => [...storedBuffers(s)].some((b) => scratch.has(b)));

@@ -29,6 +29,12 @@ export interface MetaOpFlags {
    * An allocation that would pass it throws OutOfMemoryError before anything is allocated.
    */
   memoryLimit: number | undefined;
+  /**
+   * Compiled backends pack a weight (a realized input a heavy kernel restages) once per plan and
+   * keep the copy with the plan, re-packing only after its storage is written (METAOP_PACK_ONCE=0
+   * packs inside every launch instead). Read when a plan is built.
+   */
+  packOnce: boolean;
 }
 
 function env(name: string): string | undefined {
@@ -62,6 +68,7 @@ export const flags: MetaOpFlags = {
   profile: envBool('METAOP_PROFILE', false),
   checkNan: envBool('METAOP_CHECK_NAN', false),
   memoryLimit: env('METAOP_MEMORY_LIMIT') === undefined ? undefined : envInt('METAOP_MEMORY_LIMIT', 0),
+  packOnce: envBool('METAOP_PACK_ONCE', true),
 };
 
 /** Reads an environment variable (undefined where there is no process, as in a browser). */

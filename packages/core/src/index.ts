@@ -21,11 +21,14 @@ export {
   keep,
   allocStorage,
   allocScratch,
+  allocPlanBuffer,
+  isFreed,
   checkAllocation,
   freeStorage,
   attachStorage,
   releaseStorage,
   type MemoryInfo,
 } from './memory.js';
+export { noteWrite, writeCount } from './storage-writes.js';
 export { checkOptions, type OptionKeys } from './options.js';
 export { noGrad, enableGrad, isGradEnabled, contextVar, type ContextVar } from './context.js';

@@ -20,11 +20,17 @@ export interface MemoryInfo {
   peakScratchBytes: number;
   /** Storages freed by the garbage-collection backstop rather than dispose(). */
   collectedByGC: number;
+  /**
+   * Bytes held by buffers a cached plan owns (weights packed once per plan), not part of liveBytes:
+   * they live until the plan is evicted or their source is freed. The memory limit counts them.
+   */
+  planBytes: number;
 }
 
-const info: MemoryInfo = { liveBytes: 0, liveStorages: 0, peakBytes: 0, scratchBytes: 0, peakScratchBytes: 0, collectedByGC: 0 };
+const info: MemoryInfo = { liveBytes: 0, liveStorages: 0, peakBytes: 0, scratchBytes: 0, peakScratchBytes: 0, collectedByGC: 0, planBytes: 0 };
 const freed = new WeakSet<Storage>();
 const scratch = new WeakSet<Storage>();
+const planOwned = new WeakSet<Storage>();
 
 export function memory(): MemoryInfo {
   return { ...info };
@@ -47,13 +53,15 @@ function bytesOf(s: Storage): number {
 export function checkAllocation(dtype: Storage['dtype'], numel: number, owner: Var | undefined, op: string, pending = 0): number {
   const bytes = numel * itemSize(dtype);
   const limit = flags.memoryLimit;
-  if (Number.isSafeInteger(bytes) && (limit === undefined || info.liveBytes + pending + bytes <= limit)) return bytes;
+  const held = info.liveBytes + info.planBytes;
+  if (Number.isSafeInteger(bytes) && (limit === undefined || held + pending + bytes <= limit)) return bytes;
   const what = owner === undefined ? `a ${dtype} buffer of ${numel} elements` : `the ${owner.node?.op ?? 'data'} result ${owner.describe()}${owner.name ? ` (${owner.name})` : ''}`;
   if (!Number.isSafeInteger(bytes)) {
     throw new OutOfMemoryError(`${what} needs about ${bytes.toPrecision(3)} bytes, more than 2^53: no memory can hold it; check the shape`, op);
   }
   throw new OutOfMemoryError(
-    `${what} needs ${bytes} bytes, but ${info.liveBytes + pending} bytes are live or about to be and the memory limit ` +
+    `${what} needs ${bytes} bytes, but ${held + pending} bytes are live or about to be` +
+      `${info.planBytes > 0 ? ` (${info.planBytes} of them in buffers cached plans own)` : ''} and the memory limit ` +
       `(flags.memoryLimit, METAOP_MEMORY_LIMIT) is ${limit} bytes; dispose tensors you no longer need, or raise the limit`,
     op,
   );
@@ -81,14 +89,36 @@ export function allocScratch(backend: Backend, dtype: Storage['dtype'], numel: n
   return s;
 }
 
+/**
+ * Allocates a buffer a cached plan owns across runs (a weight packed once per plan): counted in
+ * planBytes, not liveBytes, until freeStorage frees it (when the plan is evicted or released).
+ */
+export function allocPlanBuffer(backend: Backend, dtype: Storage['dtype'], numel: number): Storage {
+  checkAllocation(dtype, numel, undefined, 'plan');
+  const s = backend.alloc(dtype, numel);
+  planOwned.add(s);
+  info.planBytes += bytesOf(s);
+  return s;
+}
+
 /** Frees once; a second call is a no-op. */
 export function freeStorage(s: Storage): void {
   if (freed.has(s)) return;
   freed.add(s);
+  if (planOwned.has(s)) {
+    info.planBytes -= bytesOf(s);
+    s.backend.free(s);
+    return;
+  }
   if (scratch.has(s)) info.scratchBytes -= bytesOf(s);
   info.liveBytes -= bytesOf(s);
   info.liveStorages--;
   s.backend.free(s);
+}
+
+/** Whether `s` was freed (its memory may hold another tensor now). */
+export function isFreed(s: Storage): boolean {
+  return freed.has(s);
 }
 
 const backstop =

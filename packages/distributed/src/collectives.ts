@@ -1,7 +1,7 @@
 // allReduce, broadcast and barrier on realized Vars of any backend. Vars of one dtype are staged
 // into one flat host buffer (in the order given) and reduced by one MPI call, so the reduction
 // order is fixed: the result is the same on every rank and from run to run.
-import { ArgumentError, DTypeError, isFloat, type DataArray, type DType, type Var } from '@metaop/core';
+import { ArgumentError, DTypeError, isFloat, noteWrite, type DataArray, type DType, type Storage, type Var } from '@metaop/core';
 import { realize } from '@metaop/ops';
 import { check, dtypeCode, reduceOps, type MpiShim } from './mpi.js';
 import { hostArray, pinnedArray, readHost, writeHost } from './staging.js';
@@ -60,6 +60,8 @@ function staged(vars: readonly Var[], world: World, op: string, collective: (mpi
     const host = group.length === 1 ? hostArray(group[0]) : undefined;
     if (host) {
       collective(world.mpi, host, dtype);
+      // Written in place, past the backend's write(): copies derived from it (packed weights) are stale.
+      noteWrite(group[0].storage as Storage);
       continue;
     }
     const flat = flatten(group, dtype, op);

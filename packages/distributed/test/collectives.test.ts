@@ -42,6 +42,21 @@ describe.skipIf(mpiMissing)('collectives under mpirun -np 2', () => {
       }
     }
   });
+
+  it('a broadcast into a weight packed once per plan reaches the next forward on the c backend', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'metaop-packed-broadcast-'));
+    const r = mpirun(2, fixture('packed-broadcast.mjs'), { DP_OUT: dir });
+    expect(r.status, r.stderr).toBe(0);
+    const [r0, r1] = [0, 1].map((k) => JSON.parse(readFileSync(join(dir, `rank-${k}.json`), 'utf8')) as { before: number[]; again: number[]; after: number[]; packs: number[] });
+    rmSync(dir, { recursive: true, force: true });
+    // The ranks' weights differ, so a stale packed copy on rank 1 would show.
+    expect(r1.before).not.toEqual(r0.before);
+    expect(r1.again).toEqual(r1.before);
+    expect(r0.after).toEqual(r0.before);
+    expect(r1.after).toEqual(r0.before);
+    // Packed once for the two calls before; once more after the in-place write (on the root too: MPI wrote its buffer).
+    for (const rank of [r0, r1]) expect(rank.packs).toEqual([1, 1]);
+  });
 });
 
 if (mpiMissing) it.skip(`MPI collectives: ${mpiMissing}`, () => {});

@@ -194,6 +194,24 @@ export interface KernelBuffer {
    * of a realized x), so its start is data, not part of the kernel. Loads index from that element.
    */
   readonly offsetSlot?: number;
+  /**
+   * On a scratch buffer: it holds a packed copy of input buffer `packOf` made by one of the kernel's
+   * `packs` before the kernel runs (the kernel only reads it), so a plan may keep it across runs.
+   */
+  readonly packOf?: number;
+}
+
+/**
+ * A copy of an input into a kernel's scratch buffer, split out of the kernel (restage with
+ * `hoist`): its own kernel, run before the main one only when the input's storage changed.
+ */
+export interface PackKernel {
+  /** The main kernel's scratch buffer it fills. */
+  readonly buffer: number;
+  /** The main kernel's input buffer it reads. */
+  readonly source: number;
+  /** The copy nest: buffers [source (input), packed (output)], no params. */
+  readonly kernel: Kernel;
 }
 
 /**
@@ -235,4 +253,6 @@ export interface Kernel {
   readonly blockThreads?: number;
   /** Block-shared buffers (s<index>), referenced by `blockReduce` statements. */
   readonly shared?: readonly SharedBuffer[];
+  /** Copies into scratch buffers to run before this kernel, split out of it (see PackKernel). */
+  readonly packs?: readonly PackKernel[];
 }

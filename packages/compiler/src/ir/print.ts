@@ -7,7 +7,7 @@ export function printKernel(kernel: Kernel): string {
   const lines: string[] = [];
   const bufs = kernel.buffers
     .map((b, i) => {
-      const offset = b.offsetSlot === undefined ? '' : `+param${b.offsetSlot}`;
+      const offset = (b.offsetSlot === undefined ? '' : `+param${b.offsetSlot}`) + (b.packOf === undefined ? '' : ` packed from b${b.packOf}`);
       return `${b.role === 'input' ? 'in' : b.role === 'output' ? 'out' : 'scratch'} b${i}:${b.dtype}[${kernel.shapeClass ? 'n' : b.numel}]${offset}`;
     })
     .join(', ');

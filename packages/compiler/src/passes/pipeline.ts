@@ -27,6 +27,12 @@ export interface ScheduleOptions {
   readonly tile?: TileOptions;
   /** Copy padded inputs of heavy reductions into scratch buffers (packed for tile's vector axis); off when absent. */
   readonly restage?: RestageOptions;
+  /**
+   * Input buffers whose packed copies restage splits out into pack kernels (Kernel.packs) for the
+   * caller to run before the kernel: a compiled backend's plans name the realized inputs (weights,
+   * with flags.packOnce) and keep the copies; copies of other inputs stay inside the kernel.
+   */
+  readonly hoistPacks?: ReadonlySet<number>;
   /** Fully unroll loops up to this extent (0 or absent: no unrolling). */
   readonly unroll?: number;
   /** How float sums keep their rounding error small (float32 one-by-one sums when absent). */
@@ -39,8 +45,21 @@ export interface ScheduleOptions {
 
 export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
   let k = removeUnitLoops(kernel);
-  // Restage packs inputs for the vector axis and width the tile pass will choose.
-  if (options.restage) k = restagePaddedInputs(k, options.restage, options.tile);
+  // Restage packs inputs for the vector axis and width the tile pass will choose; the packed
+  // copies of hoistPacks' inputs become pack kernels that a plan runs once per value of the input.
+  if (options.restage) k = restagePaddedInputs(k, options.hoistPacks ? { ...options.restage, hoist: options.hoistPacks } : options.restage, options.tile);
+  const packs = k.packs?.map((p) => ({ ...p, kernel: schedulePack(p.kernel, options) }));
+  const scheduled = scheduleVariants(k, kernel.name, options);
+  return packs ? { ...scheduled, packs } : scheduled;
+}
+
+/** A pack kernel is a plain copy nest: threads and vectors, no tiling or shape classes. */
+function schedulePack(kernel: Kernel, options: ScheduleOptions): Kernel {
+  return scheduleNests(kernel, { ...options, tile: undefined, accumulate: undefined, shapeClasses: false, restage: undefined });
+}
+
+/** The main body and its non-finite variant through the same passes. */
+function scheduleVariants(k: Kernel, name: string, options: ScheduleOptions): Kernel {
   const variant = k.nonFinite;
   if (!variant) return scheduleNests(k, options);
   // Both bodies go through the same passes; the fast one exactly as without a variant. The
@@ -48,7 +67,7 @@ export function schedule(kernel: Kernel, options: ScheduleOptions): Kernel {
   const fast = scheduleNests({ ...k, nonFinite: undefined }, options);
   const exact = scheduleNests({ ...fast, body: variant.body, vectorLanes: undefined, notes: [] }, options);
   if (exact.paramCount !== fast.paramCount || exact.buffers.length !== fast.buffers.length || exact.shapeClass !== fast.shapeClass) {
-    throw new Error(`schedule: the non-finite variant of ${kernel.name} changed the kernel's buffers or params`);
+    throw new Error(`schedule: the non-finite variant of ${name} changed the kernel's buffers or params`);
   }
   return {
     ...fast,

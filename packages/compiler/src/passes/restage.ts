@@ -22,7 +22,7 @@ import {
   type Range,
   type UnaryFn,
 } from '@metaop/core';
-import type { Expr, Kernel, KernelBuffer, NonFiniteVariant, Stmt } from '../ir/loop-ir.js';
+import type { Expr, Kernel, KernelBuffer, NonFiniteVariant, PackKernel, Stmt } from '../ir/loop-ir.js';
 import { strideOf } from './linear.js';
 import { kernelRanges } from './ranges.js';
 import { loadsIn } from '../ir/transform.js';
@@ -33,6 +33,8 @@ export interface RestageOptions {
   readonly minReuse: number;
   /** Minimum kernel work. */
   readonly minWork: number;
+  /** Input buffers whose packed copies are split out into pack kernels (Kernel.packs) that a plan runs once per input value. */
+  readonly hoist?: ReadonlySet<number>;
 }
 
 type Load = Extract<Expr, { op: 'load' }>;
@@ -218,6 +220,7 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions, wid
   const plans = new Map<string, Plan>();
   const extents = [...kernel.loopExtents];
   const copies: Stmt[] = [];
+  const packs: PackKernel[] = [];
 
   const lane = vectorAxis(kernel, widths);
   const planFor = (e: Load): Plan | undefined => {
@@ -251,40 +254,71 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions, wid
     const existing = plans.get(key);
     if (existing) return existing;
     const scratch = buffers.length;
-    buffers.push({ dtype: e.dtype, numel: padded, role: 'scratch' });
+    const source = kernel.buffers[e.buf];
+    // A packed weight (a realized input read with unit validity) is split out into its own kernel,
+    // which a plan runs only when the input's storage changed; a padded copy stays per launch.
+    const hoist = options.hoist?.has(e.buf) === true && !padding && source.role === 'input' && source.offsetSlot === undefined;
+    buffers.push({ dtype: e.dtype, numel: padded, role: 'scratch', ...(hoist ? { packOf: e.buf } : {}) });
     // The copy: scratch[perm(c)] = src[c - before] inside the source, the fill outside; the loops
     // run over the scratch layout so its writes are contiguous.
     const scratchShape = perm.map((d) => shape[d]);
-    const loopVars = scratchShape.map((n) => {
-      extents.push(n);
-      return extents.length - 1;
-    });
-    const vars = new Array<number>(shape.length);
-    perm.forEach((d, k) => (vars[d] = loopVars[k]));
-    const inner = vars.map((v, d) => iadd(iv(v), ic(-before[d])));
-    let valid: IndexCond = { kind: 'bool', value: true };
-    inner.forEach((c, d) => {
-      if (before[d] === 0 && shape[d] === src.shape[d]) return;
-      const inside: IndexCond = {
-        kind: 'and',
-        a: { kind: 'cmp', op: '>=', a: c, b: ic(0) },
-        b: { kind: 'cmp', op: '<', a: c, b: ic(src.shape[d]) },
+    const copyNest = (loopVars: readonly number[], from: number, to: number, loopRanges: readonly (readonly [number, number])[]): Stmt[] => {
+      const vars = new Array<number>(shape.length);
+      perm.forEach((d, k) => (vars[d] = loopVars[k]));
+      const inner = vars.map((v, d) => iadd(iv(v), ic(-before[d])));
+      let valid: IndexCond = { kind: 'bool', value: true };
+      inner.forEach((c, d) => {
+        if (before[d] === 0 && shape[d] === src.shape[d]) return;
+        const inside: IndexCond = {
+          kind: 'and',
+          a: { kind: 'cmp', op: '>=', a: c, b: ic(0) },
+          b: { kind: 'cmp', op: '<', a: c, b: ic(src.shape[d]) },
+        };
+        valid = valid.kind === 'bool' ? inside : { kind: 'and', a: valid, b: inside };
+      });
+      const read: Load = {
+        op: 'load',
+        buf: from,
+        index: simplifyIndex(flatten(inner, src.shape, src.strides), loopRanges),
+        dynamic: [],
+        valid,
+        fill: e.fill,
+        dtype: e.dtype,
       };
-      valid = valid.kind === 'bool' ? inside : { kind: 'and', a: valid, b: inside };
-    });
-    const copyRanges = extents.map((n) => [0, Math.max(0, n - 1)] as const);
-    const read: Load = {
-      op: 'load',
-      buf: e.buf,
-      index: simplifyIndex(flatten(inner, src.shape, src.strides), copyRanges),
-      dynamic: [],
-      valid,
-      fill: e.fill,
-      dtype: e.dtype,
+      let body: Stmt[] = [{ s: 'store', buf: to, index: simplifyIndex(flatten(loopVars.map(iv), scratchShape), loopRanges), value: read }];
+      for (let k = loopVars.length - 1; k >= 0; k--) body = [{ s: 'loop', v: loopVars[k], extent: scratchShape[k], role: 'spatial', schedule: {}, body }];
+      return body;
     };
-    let body: Stmt[] = [{ s: 'store', buf: scratch, index: simplifyIndex(flatten(loopVars.map(iv), scratchShape), copyRanges), value: read }];
-    for (let k = loopVars.length - 1; k >= 0; k--) body = [{ s: 'loop', v: loopVars[k], extent: scratchShape[k], role: 'spatial', schedule: {}, body }];
-    copies.push(...body);
+    if (hoist) {
+      const loopExtents = [...scratchShape];
+      const nest = copyNest(
+        loopExtents.map((_, k) => k),
+        0,
+        1,
+        loopExtents.map((n) => [0, Math.max(0, n - 1)] as const),
+      );
+      packs.push({
+        buffer: scratch,
+        source: e.buf,
+        kernel: {
+          name: 'pack',
+          buffers: [
+            { dtype: source.dtype, numel: source.numel, role: 'input' },
+            { dtype: e.dtype, numel: padded, role: 'output' },
+          ],
+          paramCount: 0,
+          loopExtents,
+          body: nest,
+          notes: [`packs b${e.buf} of the kernel it feeds into its scratch b${scratch} (dims ${perm.join(',')})`],
+        },
+      });
+    } else {
+      const loopVars = scratchShape.map((n) => {
+        extents.push(n);
+        return extents.length - 1;
+      });
+      copies.push(...copyNest(loopVars, e.buf, scratch, extents.map((n) => [0, Math.max(0, n - 1)] as const)));
+    }
     const plan = { before, shape, perm, scratch, fill: e.fill };
     plans.set(key, plan);
     return plan;
@@ -370,6 +404,7 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions, wid
   const body = rewriter(false)(kernel.body);
   if (plans.size === 0) return kernel;
   const notes = [...kernel.notes, `${plans.size} input${plans.size === 1 ? '' : 's'} restaged (padded or packed) in scratch buffers`];
+  if (packs.length > 0) notes.push(`${packs.map((p) => `b${p.source}`).join(', ')} packed by a pack kernel the plan runs once per value of the input`);
   let nonFinite: NonFiniteVariant | undefined;
   if (checkCount(checks) > 0) {
     // The same copies (the plans exist now), then the nest with the border selects kept.
@@ -381,5 +416,5 @@ export function restagePaddedInputs(kernel: Kernel, options: RestageOptions, wid
     const names = [...nonFinite.buffers.map((b) => `b${b}`), ...nonFinite.params.map((p) => `param${p.slot}`)].join(', ');
     notes.push(`border selects removed where ${names} are finite; a non-finite variant keeps them for Inf and NaN`);
   }
-  return { ...kernel, buffers, loopExtents: extents, body: [...copies, ...body], notes, ...(nonFinite ? { nonFinite } : {}) };
+  return { ...kernel, buffers, loopExtents: extents, body: [...copies, ...body], notes, ...(nonFinite ? { nonFinite } : {}), ...(packs.length > 0 ? { packs } : {}) };
 }

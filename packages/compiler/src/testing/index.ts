@@ -6,3 +6,4 @@ export { keyChecks, type NamedCheck } from './key-checks.js';
 export { compileAhead } from './compile-ahead.js';
 export { checkIndexSource, grammarIndexPieces, hostileIndexPieces, randomIndexText, type IndexSourceCheck } from './index-source.js';
 export { checkNonFiniteFlag } from './non-finite-flag.js';
+export { packOnceChecks, packedLayers } from './pack-once.js';

@@ -15,7 +15,9 @@ describe.skipIf(!existsSync(dist))('class names in the built @metaop/nn', () => 
       let message = '';
       try { s.loadStateDict({}); } catch (e) { message = e.message; }
       console.log(JSON.stringify({ name: s.constructor.name, message }));`;
-    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()) as {
+    // The child imports no backend package, so it runs on the reference backend whatever the suite's METAOP_BACKEND.
+    const env = { ...process.env, METAOP_BACKEND: undefined };
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env }).trim()) as {
       name: string;
       message: string;
     };

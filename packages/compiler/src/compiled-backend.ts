@@ -53,8 +53,7 @@ export interface CompileStats {
   lastPlanKernels: number;
   /**
    * Pack-kernel runs: a weight's packed copy made for a plan (once, then again only after its
-   * storage is written: an optimizer step, assign, a loaded state dict), or per launch for an input
-   * the plan itself computes.
+   * storage is written: an optimizer step, assign, a loaded state dict).
    */
   packs: number;
 }
@@ -243,7 +242,6 @@ export function createCompiledBackend(device: Device): CompiledBackend {
       counters.kernelsCompiled += jobs.length;
     }
     const pos = (v: Var) => position.get(v) as number;
-    const leaves = new Set(graph.leaves);
     return planned.map((p) => ({
       label: p.kernel.name,
       notes: p.kernel.notes,
@@ -252,9 +250,8 @@ export function createCompiledBackend(device: Device): CompiledBackend {
         if (b.role !== 'scratch') return [];
         const pack = p.packs.find((k) => k.buffer === i);
         if (!pack) return [b];
-        // A realized input (a weight) keeps its copy with the plan; one the plan computes (none from
-        // planKernels, which hoists only realized inputs) would be packed per launch.
-        const slot = packed.slot(pack.kernel.name, pack.kernel.notes, kernels.get(pack.keyText) as Executable, pack.input, b, leaves.has(p.inputs[pack.input]));
+        // planKernels hoists only realized inputs (weights): the copy is kept with the plan.
+        const slot = packed.slot(pack.kernel.name, pack.kernel.notes, kernels.get(pack.keyText) as Executable, pack.input, b);
         return [{ ...b, pack: slot }];
       }),
       inputs: p.inputs.map(pos),
@@ -300,15 +297,13 @@ export function createCompiledBackend(device: Device): CompiledBackend {
     const workspaces: Storage[] = [];
     try {
       for (const b of c.scratch) {
-        const pack = b.pack;
-        if (pack?.kept) {
-          scratch.push(pack.owner.copyOf(pack, inputs[pack.input]));
+        if (b.pack) {
+          scratch.push(b.pack.owner.copyOf(b.pack, inputs[b.pack.input]));
           continue;
         }
         const s = allocScratch(backend, b.dtype, b.numel);
         workspaces.push(s);
         scratch.push(s);
-        if (pack) pack.owner.fill(pack, inputs[pack.input], s);
       }
       c.exe.run([...buffers, ...scratch], params);
     } finally {

@@ -25,8 +25,6 @@ export interface PackSlot {
   /** The kernel input it packs (an index into the kernel's inputs). */
   readonly input: number;
   readonly buffer: KernelBuffer;
-  /** The input is realized before the plan runs (a weight), so its copy is kept; else packed per launch. */
-  readonly kept: boolean;
   /** Copies by source storage, oldest first. */
   readonly copies: Map<Storage, Copy>;
 }
@@ -44,14 +42,14 @@ export class PackedInputs {
     private readonly timings: Timings,
   ) {}
 
-  slot(label: string, notes: readonly string[], exe: Executable, input: number, buffer: KernelBuffer, kept: boolean): PackSlot {
-    const slot: PackSlot = { owner: this, label, notes, exe, input, buffer, kept, copies: new Map() };
+  slot(label: string, notes: readonly string[], exe: Executable, input: number, buffer: KernelBuffer): PackSlot {
+    const slot: PackSlot = { owner: this, label, notes, exe, input, buffer, copies: new Map() };
     this.slots.push(slot);
     return slot;
   }
 
   /** Runs the slot's pack kernel: `target` = the packed layout of `source`. */
-  fill(slot: PackSlot, source: Storage, target: Storage): void {
+  private fill(slot: PackSlot, source: Storage, target: Storage): void {
     this.counters.packs++;
     if (!flags.profile) {
       slot.exe.run([source, target], NO_PARAMS);
